@@ -1,0 +1,275 @@
+"""Answers: from the question's task node out to models and papers, with the path to each."""
+
+import re
+
+import networkx as nx
+
+from . import iris
+from .index import Index, PaperInfo
+from .rank import Understanding, rank_all, rank_models, understand
+from .records import Bundle
+
+MODALITY_WORDS = {"Image": "image", "Text": "text", "Audio": "audio", "Video": "video", "Mask": "mask"}
+QUESTION = "question"
+
+
+class Answerer:
+    def __init__(self, reader):
+        from . import nlp
+
+        self.index = Index(reader)
+        self.nlp = nlp.load(self.index.thesaurus)
+        self.notes = [self.nlp.meta["kg_degraded"]] if self.nlp.meta.get("kg_degraded") else []
+
+    def understand(self, text: str) -> Understanding:
+        u = understand(self.nlp(_plain(text)), self.index)
+        u.text = text
+        return u
+
+    # --- open world ------------------------------------------------------
+
+    def ask(self, question: str, k: int = 5, n_papers: int = 5) -> dict:
+        u = self.understand(question)
+        answer = self._skeleton(u)
+        if not u.task:
+            answer["warnings"].append("no task in the graph matches the question's words; showing the closest cards")
+            answer["models"] = [self._model(m, u) for m in rank_all(u, self.index, k)]
+            return answer
+        ranked = rank_models(u, self.index, u.task.iri, u.task.score)[:k]
+        answer["models"] = [self._model(m, u) for m in ranked]
+        answer["papers"] = self._papers(u, [m.iri for m in ranked], n_papers)
+        answer["workflow"] = self._workflow(u, [m.name for m in ranked[:3]])
+        return answer
+
+    def _skeleton(self, u: Understanding) -> dict:
+        return {
+            "question": u.text,
+            "mode": "graph",
+            "task": self._task(u),
+            "alternatives": [{"id": t.iri, "label": t.label, "score": t.score} for t in u.tasks[1:4]],
+            "attributes": u.attributes(self.index),
+            "models": [],
+            "papers": [],
+            "workflow": None,
+            "warnings": [],
+            "notes": list(self.notes),
+        }
+
+    def _task(self, u: Understanding) -> dict | None:
+        if not u.task:
+            return None
+        c = self.index.thesaurus.concepts.get(u.task.iri)
+        return {
+            "id": u.task.iri,
+            "label": u.task.label,
+            "catalog_labels": c.notations if c else [],
+            "definition": c.definition if c else "",
+            "confidence": u.confidence,
+            "score": u.task.score,
+            "matched": [m.as_dict() for m in u.task.matched],
+        }
+
+    def _path(self, u: Understanding, target: str, via: str | None = None) -> list[dict]:
+        """Question -> task -> ... -> target, along the graph's edges."""
+        start = via or (u.task.iri if u.task else None)
+        steps = [{"id": QUESTION, "label": "question", "type": "question"}]
+        if start is None:
+            return steps + [{"rel": "closest card"}, self._node(target)]
+        steps += [{"rel": "asks about"}, self._node(start)]
+        if start == target:
+            return steps
+        try:
+            nodes = nx.shortest_path(self.index.graph, start, target)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return steps + [{"rel": "addressed by"}, self._node(target)]
+        for a, b in zip(nodes, nodes[1:]):
+            rel = next(iter(self.index.graph.get_edge_data(a, b).values()))["rel"]
+            steps += [{"rel": rel}, self._node(b)]
+        return steps
+
+    def _node(self, iri: str) -> dict:
+        kind = "model" if iri in self.index.models else "paper" if iri in self.index.papers else None
+        if kind is None and iri in self.index.thesaurus.concepts:
+            kind = self.index.thesaurus.concepts[iri].kind
+        return {"id": iri, "label": self.index.label(iri), "type": kind or "node"}
+
+    def _model(self, ms, u: Understanding) -> dict:
+        m = self.index.models[ms.iri]
+        paper = self.index.papers.get(m.papers[0]) if m.papers else None
+        return {
+            "name": m.name,
+            "iri": m.iri,
+            "task": m.label,
+            "task_id": ms.task,
+            "score": ms.score,
+            "scale": m.scale,
+            "arbitrary_scale": m.arbitrary,
+            "traits": sorted(self.index.label(t) for t in m.traits),
+            "datasets": m.datasets,
+            "why": ms.reasons,
+            "links": {"paper": paper.link if paper else None, "github": m.github, "huggingface": m.huggingface},
+            "path": self._path(u, m.iri, via=ms.task),
+        }
+
+    def _papers(self, u: Understanding, model_iris: list[str], n: int) -> list[dict]:
+        out, seen = [], set()
+        for iri in model_iris:
+            for p in self.index.models[iri].papers:
+                if p not in seen and p in self.index.papers:
+                    seen.add(p)
+                    path = self._path(u, iri) + [{"rel": "described by"}, self._node(p)]
+                    out.append(self._paper(self.index.papers[p], path))
+        # Papers filed under the task itself, closest to the question's words first.
+        task_papers = [p for p in self.index.papers_for_task(u.task.iri) if p.iri not in seen]
+        task_papers.sort(key=lambda p: (-_word_overlap(u.lemmas, p.title or ""), p.iri))
+        for p in task_papers[: max(0, n - len(out))]:
+            steps = self._path(u, u.task.iri) + [{"rel": "studied by"}, {"id": p.iri, "label": p.title, "type": "paper"}]
+            out.append(self._paper(p, steps))
+        return out[: max(n, len(out))]
+
+    @staticmethod
+    def _paper(p: PaperInfo, path: list[dict], evidence: str | None = None) -> dict:
+        d = {"title": p.title or (f"arXiv:{p.arxiv}" if p.arxiv else p.url), "iri": p.iri, "url": p.link, "github": p.github, "path": path}
+        if evidence is not None:
+            d["evidence"] = evidence
+        return d
+
+    def _workflow(self, u: Understanding, models: list[str], pre: list[tuple[str, str]] | None = None) -> dict:
+        th = self.index.thesaurus
+        task = th.concepts.get(u.task.iri)
+        inputs = _modalities(task.inputs if task else [])
+        outputs = _modalities(task.outputs if task else [])
+        out_desc = outputs
+        if u.scale:
+            out_desc = f"{outputs} (x{u.scale:g})"
+        if pre is None:
+            pre = self._pre_steps(u)
+        steps, edges = [], []
+        for i, (p_iri, p_model) in enumerate(pre, start=1):
+            steps.append({"id": f"pre{i}", "task": th.concepts[p_iri].label, "models": [p_model] if p_model else [],
+                          "input": inputs, "output": inputs, "why": _why_pre(u, p_iri, th)})
+        main = {"id": "main", "task": u.task.label, "models": models, "input": inputs, "output": out_desc}
+        steps.append(main)
+        edges.append(["input", "main"])
+        for s in steps[:-1]:
+            edges += [["input", s["id"]], [s["id"], "main"]]
+        edges.append(["main", "output"])
+        return {"input": inputs, "output": out_desc, "steps": steps, "edges": edges}
+
+    def _pre_steps(self, u: Understanding) -> list[tuple[str, str | None]]:
+        th = self.index.thesaurus
+        task = th.concepts.get(u.task.iri)
+        matched = {m.concept for m in u.matches}
+        out = []
+        for p in task.pre_steps if task else []:
+            if any(th.related(p, c) for c in matched):
+                best = rank_models(u, self.index, p)
+                out.append((p, best[0].name if best else None))
+        return out
+
+    # --- closed world: a prompt bundle -----------------------------------
+
+    def ask_bundle(self, bundle: Bundle) -> dict:
+        u = self.understand(bundle.question)
+        answer = self._skeleton(u)
+        answer["mode"] = "bundle"
+        answer["bundle"] = bundle.name
+        th = self.index.thesaurus
+        fitting = []
+        for rec in bundle.models:
+            iri = str(iris.model(rec.name))
+            known = self.index.models.get(iri)
+            tasks = known.tasks if known else self._tasks_from_name(rec.name)
+            fits = bool(u.task) and any(th.related(t, u.task.iri) for t in tasks)
+            what = ", ".join(self.index.label(t) for t in tasks) or "an unknown task"
+            entry = {
+                "name": rec.name,
+                "iri": iri,
+                "task": known.label if known else what,
+                "score": None,
+                "fits": fits,
+                "links": {"paper": rec.paper, "github": rec.github or (known.github if known else None),
+                          "huggingface": known.huggingface if known else None},
+                "path": [{"id": QUESTION, "label": "question", "type": "question"}, {"rel": "recommended"},
+                         {"id": iri, "label": rec.name, "type": "model"}],
+            }
+            answer["models"].append(entry)
+            if fits:
+                fitting.append(rec.name)
+            elif u.task:
+                answer["warnings"].append(
+                    f"{rec.name} does not perform {u.task.label}: it is a {what} model, so it is not used in the workflow"
+                )
+        answer["papers"] = self._bundle_papers(u, bundle)
+        if u.task:
+            answer["workflow"] = self._workflow(u, fitting, pre=[])
+            if not fitting:
+                answer["warnings"].append(
+                    f"no recommended model performs {u.task.label}; the graph has "
+                    f"{len(self.index.task_models.get(u.task.iri, []))} that do (run kg ask without --bundle)"
+                )
+        return answer
+
+    def _tasks_from_name(self, name: str) -> list[str]:
+        from .attributes import LabelSpotter
+
+        th = self.index.thesaurus
+        spotter = LabelSpotter({c.iri: c.notations for c in th.of_kind("task")})
+        return sorted(spotter.spot(name.replace("-", " ")))
+
+    def _bundle_papers(self, u: Understanding, bundle: Bundle) -> list[dict]:
+        th = self.index.thesaurus
+        scored = []
+        for rec in bundle.papers:
+            doc = self.nlp(f"{rec.title}. {rec.summary or ''}")
+            p_u = understand(doc, self.index)
+            related = [m for m in p_u.matches if u.task and th.related(m.concept, u.task.iri)]
+            shared = [m for m in p_u.matches if m.concept in {q.concept for q in u.matches}]
+            score = sum(m.weight for m in related) + 0.5 * sum(m.weight for m in shared)
+            info = PaperInfo(iri=str(iris.paper(rec.url, rec.title)), title=rec.title, url=rec.url,
+                             arxiv=iris.arxiv_id(rec.url), github=rec.github)
+            via = related[0] if related else (shared[0] if shared else None)
+            path = [{"id": QUESTION, "label": "question", "type": "question"}]
+            if via and u.task:
+                path += [{"rel": "asks about"}, self._node(u.task.iri)]
+                if via.concept != u.task.iri:
+                    path += [{"rel": "related concept"}, self._node(via.concept)]
+                path += [{"rel": f"mentioned as '{via.words}' in"}, {"id": info.iri, "label": rec.title, "type": "paper"}]
+            else:
+                path += [{"rel": "bundle's related paper"}, {"id": info.iri, "label": rec.title, "type": "paper"}]
+            evidence = _sentence_with(doc, via.words) if via else None
+            scored.append((-score, rec.line, self._paper(info, path, evidence)))
+        scored.sort(key=lambda t: (t[0], t[1]))
+        return [p for _, _, p in scored]
+
+
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2212"})
+
+
+def _plain(text: str) -> str:
+    """Typographic hyphens read as "-", so "real\u2011time" matches "real-time"."""
+    return text.translate(_DASHES)
+
+
+def _sentence_with(doc, words: str) -> str | None:
+    for sent in doc.sents:
+        if words.lower() in sent.text.lower():
+            return sent.text.strip()
+    return None
+
+
+def _why_pre(u: Understanding, pre: str, th) -> str:
+    words = [m.words for m in u.matches if th.related(pre, m.concept)]
+    return f"the question mentions '{words[0]}'" if words else ""
+
+
+def _modalities(iris_: list[str]) -> str:
+    names = [MODALITY_WORDS.get(i.rsplit("#", 1)[-1], i.rsplit("#", 1)[-1].lower()) for i in iris_]
+    return " + ".join(names) if names else "input"
+
+
+_W = re.compile(r"[a-z]{4,}")
+
+
+def _word_overlap(lemmas: set[str], text: str) -> int:
+    return len(lemmas & set(_W.findall(text.lower())))

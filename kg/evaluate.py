@@ -1,0 +1,107 @@
+"""kg eval: rank models for each question over the whole graph and score the ranking."""
+
+import json
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from .errors import InputError
+from .rank import rank_all
+from .readers.text import json_records, read_text
+
+METRICS = ("n", "task_at_1", "task_at_3", "exact_at_1", "exact_at_3", "mrr")
+
+
+def load_questions(path: Path) -> list[dict]:
+    items = []
+    for record, line in json_records(path, read_text(path)):
+        for key in ("question", "model", "task"):
+            if key not in record:
+                raise InputError(path, f'line has no "{key}" key', line=line, hint='each line needs {id, question, model, task}')
+        record.setdefault("id", f"line-{line}")
+        items.append(record)
+    return items
+
+
+def _same_task(a, b) -> bool:
+    return (a or "").strip().casefold() == (b or "").strip().casefold()
+
+
+def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]]:
+    index = answerer.index
+    rows = []
+    for item in items:
+        t0 = time.perf_counter()
+        u = answerer.understand(item["question"])
+        ranked = rank_all(u, index, k)
+        names = [m.name for m in ranked]
+        labels = [index.models[m.iri].labels for m in ranked]
+        rank = names.index(item["model"]) + 1 if item["model"] in names else None
+        rows.append({
+            "id": item["id"],
+            "style": item.get("style") or "all",
+            "question": item["question"],
+            "expected_task": item["task"],
+            "expected_model": item["model"],
+            "task": labels[0][0] if labels and labels[0] else None,
+            "models": names,
+            "task_at_1": any(_same_task(t, item["task"]) for ls in labels[:1] for t in ls or [None]),
+            "task_at_3": any(_same_task(t, item["task"]) for ls in labels[:3] for t in ls or [None]),
+            "exact_at_1": rank == 1,
+            "exact_at_3": rank is not None and rank <= 3,
+            "rr": 1.0 / rank if rank else 0.0,
+            "matched": [m.as_dict() for m in (u.task.matched if u.task else [])],
+            "seconds": time.perf_counter() - t0,
+        })
+    report = _summary(rows)
+    groups = defaultdict(list)
+    for r in rows:
+        groups[r["style"]].append(r)
+    report["by_style"] = {s: _summary(rs) for s, rs in sorted(groups.items())}
+    report["median_ms"] = round(1000 * statistics.median(r["seconds"] for r in rows), 2) if rows else 0.0
+    return report, rows
+
+
+def _summary(rows: list[dict]) -> dict:
+    n = len(rows)
+    if not n:
+        return {m: 0 for m in METRICS}
+    mean = lambda key: round(sum(float(r[key]) for r in rows) / n, 4)  # noqa: E731
+    return {"n": n, "task_at_1": mean("task_at_1"), "task_at_3": mean("task_at_3"),
+            "exact_at_1": mean("exact_at_1"), "exact_at_3": mean("exact_at_3"), "mrr": mean("rr")}
+
+
+def write_predictions(rows: list[dict], path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps({"id": r["id"], "task": r["task"], "models": r["models"]}, ensure_ascii=False) + "\n")
+
+
+def format_report(report: dict) -> str:
+    lines = [f"{'':10}" + "".join(f"{m:>12}" for m in METRICS)]
+    lines.append(f"{'all':10}" + "".join(_cell(report[m]) for m in METRICS))
+    for style, r in report["by_style"].items():
+        lines.append(f"{style:10}" + "".join(_cell(r[m]) for m in METRICS))
+    lines.append(f"median time per question: {report['median_ms']} ms")
+    return "\n".join(lines)
+
+
+def _cell(v) -> str:
+    return f"{v:>12}" if isinstance(v, int) else f"{v:>12.3f}"
+
+
+def format_errors(rows: list[dict]) -> str:
+    out = []
+    for r in rows:
+        if r["exact_at_1"] and r["task_at_1"]:
+            continue
+        matched = ", ".join(f"'{m['words']}'->{m['entry_label']}" for m in r["matched"]) or "nothing"
+        out.append(
+            f"[{r['id']}] {r['question']}\n"
+            f"    expected: {r['expected_task']} / {r['expected_model']}\n"
+            f"    got:      {r['task']} / {r['models'][0] if r['models'] else '-'}"
+            f"{'' if r['task_at_1'] else '   (task miss)'}\n"
+            f"    matched:  {matched}"
+        )
+    return "\n".join(out)

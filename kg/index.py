@@ -1,0 +1,180 @@
+"""Query stage: what answering needs from the store, read once per process.
+
+Models, their attributes and the thesaurus are small (hundreds of nodes), so
+they are read into a networkx graph that answers traverse; the large paper
+collection stays in the store and is queried per task, with the task bound.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .lexical import Bm25, words
+from .namespaces import sparql_prologue
+from .store import Iri, Reader
+from .thesaurus import CONCEPT_QUERY, Thesaurus
+
+_P = sparql_prologue()
+
+MODELS = _P + """
+SELECT ?m ?name ?label ?task ?scale ?arb ?summary ?code WHERE {
+  ?m a kg:Model ; schema:name ?name .
+  OPTIONAL { ?m kg:catalogLabel ?label }
+  OPTIONAL { ?m kg:addressesTask ?task }
+  OPTIONAL { ?m kg:scaleFactor ?scale }
+  OPTIONAL { ?m kg:arbitraryScale ?arb }
+  OPTIONAL { ?m dcterms:description ?summary }
+  OPTIONAL { ?m kg:modalityCode ?code }
+}"""
+
+MODEL_LINKS = _P + """
+SELECT ?m ?p ?o ?olabel WHERE {
+  ?m a kg:Model ; ?p ?o .
+  VALUES ?p { kg:hasTrait kg:mentions kg:trainedOn kg:describedBy kg:hasCode kg:hasHubPage
+              kg:inputModality kg:outputModality }
+  OPTIONAL { ?o rdfs:label ?olabel }
+}"""
+
+PAPERS_OF_MODELS = _P + """
+SELECT DISTINCT ?p ?title ?url ?arxiv WHERE {
+  ?m kg:describedBy ?p .
+  OPTIONAL { ?p dcterms:title ?title }
+  OPTIONAL { ?p schema:url ?url }
+  OPTIONAL { ?p fabio:hasArXivId ?arxiv }
+}"""
+
+PAPERS_FOR_TASK = _P + """
+SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract WHERE {
+  ?p a kg:Paper ; kg:addressesTask ?task ; dcterms:title ?title .
+  OPTIONAL { ?p schema:url ?url }
+  OPTIONAL { ?p fabio:hasArXivId ?arxiv }
+  OPTIONAL { ?p kg:hasCode ?code }
+  OPTIONAL { ?p dcterms:abstract ?abstract }
+}"""
+
+REL = {"hasTrait": "has trait", "mentions": "mentions", "trainedOn": "trained on", "describedBy": "described by",
+       "hasCode": "has code", "hasHubPage": "has hub page"}
+
+
+@dataclass
+class ModelInfo:
+    iri: str
+    name: str
+    label: str | None = None
+    labels: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    scale: float | None = None
+    arbitrary: bool = False
+    summary: str = ""
+    modality_code: str | None = None
+    traits: set[str] = field(default_factory=set)
+    mentions: set[str] = field(default_factory=set)
+    datasets: list[str] = field(default_factory=list)
+    papers: list[str] = field(default_factory=list)
+    github: str | None = None
+    huggingface: str | None = None
+    inputs: set[str] = field(default_factory=set)
+    outputs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class PaperInfo:
+    iri: str
+    title: str | None = None
+    url: str | None = None
+    arxiv: str | None = None
+    github: str | None = None
+    abstract: str | None = None
+
+    @property
+    def link(self) -> str | None:
+        if self.arxiv:
+            return f"https://arxiv.org/abs/{self.arxiv}"
+        return self.url
+
+
+class Index:
+    def __init__(self, reader: Reader):
+        self.reader = reader
+        rows = reader.select(CONCEPT_QUERY)
+        self.thesaurus = Thesaurus.from_rows((r["c"], r["type"], r["p"], r["v"]) for r in rows)
+        self.models: dict[str, ModelInfo] = {}
+        for r in reader.select(MODELS):
+            m = self.models.setdefault(r["m"], ModelInfo(iri=r["m"], name=r["name"]))
+            m.label = m.label or r["label"]
+            if r["label"] and r["label"] not in m.labels:
+                m.labels.append(r["label"])
+            if r["task"] and r["task"] not in m.tasks:
+                m.tasks.append(r["task"])
+            m.scale = m.scale or r["scale"]
+            m.arbitrary = m.arbitrary or bool(r["arb"])
+            m.summary = m.summary or r["summary"] or ""
+            m.modality_code = m.modality_code or r["code"]
+        self.papers: dict[str, PaperInfo] = {}
+        for r in reader.select(PAPERS_OF_MODELS):
+            p = self.papers.setdefault(r["p"], PaperInfo(iri=r["p"]))
+            p.title, p.url, p.arxiv = p.title or r["title"], p.url or r["url"], p.arxiv or r["arxiv"]
+        self.graph = nx.MultiDiGraph()
+        self.labels: dict[str, str] = {}
+        for r in reader.select(MODEL_LINKS):
+            self._link(r)
+        self.task_models: dict[str, list[str]] = defaultdict(list)
+        for m in sorted(self.models.values(), key=lambda m: m.name):
+            for t in m.tasks:
+                self.task_models[t].append(m.iri)
+                self.graph.add_edge(t, m.iri, rel="addressed by")
+        for c in self.thesaurus.concepts.values():
+            for b in c.broader:
+                self.graph.add_edge(b, c.iri, rel="narrower")
+        self._paper_cache: dict[str, list[PaperInfo]] = {}
+        self.lexical = Bm25({
+            m.iri: words(" ".join([m.name.replace("-", " "), m.summary, *m.datasets])) for m in self.models.values()
+        })
+
+    def _link(self, r) -> None:
+        m = self.models.get(r["m"])
+        if m is None:
+            return
+        p, o = r["p"].rsplit("#", 1)[-1], r["o"]
+        if r["olabel"]:
+            self.labels[o] = r["olabel"]
+        if p == "hasTrait":
+            m.traits.add(o)
+        elif p == "mentions":
+            m.mentions.add(o)
+        elif p == "trainedOn":
+            m.datasets.append(r["olabel"] or o)
+        elif p == "describedBy":
+            m.papers.append(o)
+        elif p == "hasCode":
+            m.github = m.github or o
+        elif p == "hasHubPage":
+            m.huggingface = m.huggingface or o
+        elif p == "inputModality":
+            m.inputs.add(o)
+        elif p == "outputModality":
+            m.outputs.add(o)
+        if p in REL:
+            self.graph.add_edge(m.iri, o, rel=REL[p])
+
+    def label(self, iri: str) -> str:
+        if iri in self.thesaurus.concepts:
+            return self.thesaurus.concepts[iri].label
+        if iri in self.models:
+            return self.models[iri].name
+        if iri in self.papers:
+            p = self.papers[iri]
+            return p.title or (f"arXiv:{p.arxiv}" if p.arxiv else p.url or iri)
+        return self.labels.get(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def papers_for_task(self, task: str) -> list[PaperInfo]:
+        if task not in self._paper_cache:
+            found: dict[str, PaperInfo] = {}
+            for r in self.reader.select(PAPERS_FOR_TASK, task=Iri(task)):
+                p = found.setdefault(r["p"], PaperInfo(iri=r["p"]))
+                p.title = p.title or r["title"]
+                p.url, p.arxiv = p.url or r["url"], p.arxiv or r["arxiv"]
+                p.github, p.abstract = p.github or r["code"], p.abstract or r["abstract"]
+            self._paper_cache[task] = sorted(found.values(), key=lambda p: p.iri)
+        return self._paper_cache[task]

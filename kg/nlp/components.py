@@ -1,0 +1,84 @@
+"""spaCy components kg adds to the pipeline; each takes and returns a Doc."""
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from ..attributes import scale_in_text
+
+Doc.set_extension("kg_scale", default=None, force=True)
+Doc.set_extension("kg_scale_words", default=None, force=True)
+
+SPAN_KEY = "kg_concepts"
+LABEL_KINDS = ("notation", "pref", "alt", "lay")
+
+
+@Language.factory("kg_concepts")
+def make_concept_matcher(nlp: Language, name: str):
+    return ConceptMatcher(nlp, name)
+
+
+class ConceptMatcher:
+    """Marks every thesaurus label in the text as a span labelled with its concept.
+
+    Labels match on lower-cased words and, with a trained pipeline, on lemmas too.
+    A match inside a longer match of another concept is dropped, so
+    "separate into different colors" outvotes "colors".
+    """
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.use_lemmas = False
+        self.entries: dict[str, tuple[str, str, str]] = {}
+
+    def add_concepts(self, thesaurus, nlp: Language, lemmas: bool) -> None:
+        self.use_lemmas = lemmas
+        by_key: dict[str, list[str]] = {}
+        for concept in thesaurus.concepts.values():
+            groups = (("notation", concept.notations), ("pref", [concept.pref_label]),
+                      ("alt", concept.alt_labels), ("lay", concept.lay_labels))
+            for kind, labels in groups:
+                for label in labels:
+                    if label and label.strip():
+                        key = f"{concept.iri}\t{kind}"
+                        self.entries[key] = (concept.iri, kind, concept.kind)
+                        by_key.setdefault(key, []).append(label.strip())
+        for key, labels in sorted(by_key.items()):
+            self.lower.add(key, [nlp.make_doc(label) for label in labels])
+            if lemmas:
+                self.lemma.add(key, list(nlp.pipe(labels)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = {}
+        matchers = [self.lower, self.lemma] if self.use_lemmas else [self.lower]
+        for matcher in matchers:
+            for key_id, start, end in matcher(doc):
+                key = doc.vocab.strings[key_id]
+                iri, kind, _ = self.entries[key]
+                prev = found.get((iri, start, end))
+                if prev is None or LABEL_KINDS.index(kind) < LABEL_KINDS.index(prev):
+                    found[(iri, start, end)] = kind
+        spans = [Span(doc, s, e, label=iri, span_id=kind) for (iri, s, e), kind in found.items()]
+        doc.spans[SPAN_KEY] = _drop_nested(spans)
+        return doc
+
+
+def _drop_nested(spans: list[Span]) -> list[Span]:
+    keep = []
+    for span in spans:
+        inside_longer = any(
+            o.label_ != span.label_ and o.start <= span.start and span.end <= o.end and (o.end - o.start) > (span.end - span.start)
+            for o in spans
+        )
+        if not inside_longer:
+            keep.append(span)
+    return sorted(keep, key=lambda s: (s.start, s.end, s.label_))
+
+
+@Language.component("kg_attributes")
+def read_attributes(doc: Doc) -> Doc:
+    """Reads the scale factor a question asks for ("2x", "twice", "7.5 times")."""
+    doc._.kg_scale, doc._.kg_scale_words = scale_in_text(doc.text)
+    return doc

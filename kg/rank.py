@@ -1,0 +1,234 @@
+"""Ranking: tasks from the thesaurus phrases a question matched, then models within a task."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .lexical import words
+from .nlp.components import SPAN_KEY
+
+# How much one matched label counts, by the kind of label it is.
+KIND_WEIGHT = {"notation": 3.0, "pref": 3.0, "alt": 2.5, "lay": 2.0}
+PRE_STEP_DISCOUNT = 0.4  # a problem named as the input's condition, not the goal
+SCALE_BONUS = 1.5
+LEX_TASK_WEIGHT = 1.0
+LEX_MODEL_WEIGHT = 1.0  # the same, between models of one task
+
+
+@dataclass
+class Match:
+    words: str
+    concept: str
+    label: str
+    kind: str
+    weight: float
+
+    def as_dict(self) -> dict:
+        return {"words": self.words, "entry": self.concept, "entry_label": self.label, "label_kind": self.kind}
+
+
+@dataclass
+class TaskScore:
+    iri: str
+    label: str
+    score: float
+    matched: list[Match] = field(default_factory=list)
+
+
+@dataclass
+class Understanding:
+    """What kg read in a question."""
+
+    text: str
+    tasks: list[TaskScore]
+    matches: list[Match]
+    scale: float | None
+    scale_words: str | None
+    traits: dict[str, str]  # trait IRI -> words
+    lemmas: set[str]
+    lexical: dict[str, float] = field(default_factory=dict)  # model IRI -> 0..1 word evidence
+
+    @property
+    def task(self) -> TaskScore | None:
+        return self.tasks[0] if self.tasks and self.tasks[0].score > 0 else None
+
+    @property
+    def confidence(self) -> float:
+        if not self.task:
+            return 0.0
+        second = self.tasks[1].score if len(self.tasks) > 1 else 0.0
+        return round(self.task.score / (self.task.score + second), 3)
+
+    def attributes(self, index) -> dict:
+        out = {}
+        if self.scale:
+            out["scale"] = {"value": self.scale, "words": self.scale_words}
+        if self.traits:
+            out["traits"] = [{"trait": index.label(t), "iri": t, "words": w} for t, w in sorted(self.traits.items())]
+        return out
+
+
+def understand(doc, index) -> Understanding:
+    th = index.thesaurus
+    spans = list(doc.spans[SPAN_KEY])
+    # A phrase shared by several concepts is weaker evidence for each.
+    sharing = defaultdict(set)
+    for s in spans:
+        sharing[s.text.lower()].add(s.label_)
+    matches, traits = [], {}
+    for s in spans:
+        c = th.concepts[s.label_]
+        weight = KIND_WEIGHT[s.id_] * (1 + 0.5 * (len(s) - 1)) / len(sharing[s.text.lower()])
+        matches.append(Match(s.text, c.iri, c.label, s.id_, weight))
+        if c.kind == "trait":
+            traits.setdefault(c.iri, s.text)
+    lemmas = {t.lemma_.lower() or t.lower_ for t in doc if t.is_alpha and not t.is_stop}
+    terms = set(words(doc.text)) | {w for lemma in lemmas for w in words(lemma)}
+    raw = index.lexical.scores(terms)
+    top = max(raw.values(), default=0.0)
+    lexical = {k: v / top for k, v in raw.items()} if top else {}
+    u = Understanding(doc.text, [], matches, doc._.kg_scale, doc._.kg_scale_words, traits, lemmas, lexical)
+    u.tasks = _rank_tasks(u, index)
+    return u
+
+
+def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
+    th = index.thesaurus
+    candidates = set(index.task_models)
+    scores: dict[str, float] = defaultdict(float)
+    evidence: dict[str, list[Match]] = defaultdict(list)
+    seen_spans = defaultdict(set)  # one phrase counts once per task
+    for m in u.matches:
+        c = th.concepts[m.concept]
+        if c.kind != "task":
+            continue
+        for target, share in _targets(m.concept, candidates, th):
+            key = (m.words.lower(), target)
+            if key in seen_spans[target]:
+                continue
+            seen_spans[target].add(key)
+            scores[target] += m.weight * share
+            evidence[target].append(m)
+    # Where a matched task is a pre-step of another matched task, the question names
+    # a condition of its input ("blurry", "noisy"), not what it wants done.
+    for t in list(scores):
+        for pre in th.concepts[t].pre_steps if t in th.concepts else []:
+            if pre in scores and scores[t] > 0:
+                scores[pre] *= PRE_STEP_DISCOUNT
+    for t, ms in index.task_models.items():
+        best = max((u.lexical.get(m, 0.0) for m in ms), default=0.0)
+        if best:
+            scores[t] += LEX_TASK_WEIGHT * best
+    _scale_agreement(u, index, scores)
+    ranked = [TaskScore(t, th.concepts[t].label if t in th.concepts else index.label(t), round(s, 3), evidence[t])
+              for t, s in scores.items()]
+    ranked.sort(key=lambda ts: (-ts.score, ts.label))
+    return ranked
+
+
+def _targets(concept: str, candidates: set[str], th) -> list[tuple[str, float]]:
+    """Tasks with models that a matched concept speaks for, with the share of its weight."""
+    if concept in candidates:
+        return [(concept, 1.0)]
+    # A narrower concept counts fully for its nearest ancestor with models.
+    for anc in th.ancestors(concept):
+        if anc in candidates:
+            return [(anc, 1.0)]
+    # A broader concept counts, halved, for each of its narrower tasks with models.
+    below = [t for t in candidates if concept in th.ancestors(t)]
+    return [(t, 0.5) for t in below]
+
+
+def _scale_agreement(u: Understanding, index, scores) -> None:
+    """A stated scale favours tasks whose models offer it, and counts against tasks whose models cannot."""
+    if not u.scale:
+        return
+    fixed = {m.scale for m in index.models.values() if m.scale}
+    for t, ms in index.task_models.items():
+        if t not in scores and not (any(scores.values()) and _near(t, scores, index)):
+            continue
+        models = [index.models[m] for m in ms]
+        if any(m.scale == u.scale for m in models):
+            scores[t] += SCALE_BONUS
+        elif u.scale not in fixed and any(m.arbitrary for m in models):
+            scores[t] += SCALE_BONUS * 2
+        elif any(m.scale for m in models) and not any(m.arbitrary for m in models):
+            scores[t] -= SCALE_BONUS
+
+
+def _near(task: str, scores, index) -> bool:
+    th = index.thesaurus
+    return any(th.related(task, t) or set(th.ancestors(task)) & set(th.ancestors(t)) for t in scores if scores[t] > 0)
+
+
+@dataclass
+class ModelScore:
+    iri: str
+    name: str
+    task: str
+    score: float
+    reasons: list[str]
+
+
+def rank_models(u: Understanding, index, task: str, task_score: float = 0.0) -> list[ModelScore]:
+    fixed = {m.scale for m in index.models.values() if m.scale}
+    out = []
+    for iri in index.task_models.get(task, []):
+        m = index.models[iri]
+        score, reasons = task_score, []
+        if u.scale:
+            if m.scale == u.scale:
+                score += 3.0
+                reasons.append(f"scale {_fmt(m.scale)}x matches '{u.scale_words}'")
+            elif m.scale:
+                score -= 1.0 + abs(math.log2(m.scale / u.scale))
+            if m.arbitrary and u.scale not in fixed:
+                score += 3.0
+                reasons.append(f"any scale, and '{u.scale_words}' is not a fixed factor")
+        for t, words in u.traits.items():
+            if t in m.traits:
+                score += 1.5
+                reasons.append(f"{index.label(t)} ('{words}')")
+            elif t in m.mentions:
+                score += 0.5
+                reasons.append(f"summary mentions {index.label(t)} ('{words}')")
+        # Unasked-for specialisations (a "real-world" or "JPEG" variant) fit a plain question worse.
+        score -= 0.3 * len(m.traits - set(u.traits))
+        score += LEX_MODEL_WEIGHT * u.lexical.get(iri, 0.0)
+        out.append(ModelScore(iri, m.name, task, round(score, 3), reasons))
+    out.sort(key=lambda s: (-s.score, s.name))
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def rank_all(u: Understanding, index, k: int = 10) -> list[ModelScore]:
+    """Models over the whole graph: the best task's top models, with the runner-up task's best kept in sight."""
+    per_task = [rank_models(u, index, t.iri, t.score) for t in u.tasks if t.score > 0]
+    per_task = [ms for ms in per_task if ms]
+    ranked: list[ModelScore] = []
+    if per_task:
+        first = per_task[0]
+        ranked.extend(first[:2])
+        for ms in per_task[1:]:
+            ranked.append(ms[0])
+            if len(ranked) >= 3:
+                break
+        ranked.extend(first[2:])
+        for ms in per_task[1:]:
+            ranked.extend(ms[1:])
+    seen = {m.iri for m in ranked}
+    out = []
+    for m in ranked:
+        if m.iri in seen:
+            out.append(m)
+            seen.discard(m.iri)
+        if len(out) >= k:
+            return out
+    # Too few matched tasks: fill by word overlap with the cards, so every question gets k models.
+    rest = [ModelScore(m.iri, m.name, (m.tasks or [""])[0], round(u.lexical.get(m.iri, 0.0), 3), [])
+            for m in index.models.values() if m.iri not in {o.iri for o in out}]
+    rest.sort(key=lambda s: (-s.score, s.name))
+    return (out + rest)[:k]

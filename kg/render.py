@@ -1,0 +1,92 @@
+"""Write stage: an answer as text, Markdown or JSON."""
+
+import json
+
+FORMATS = ("text", "markdown", "json")
+
+
+def render(answer: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(answer, indent=2, ensure_ascii=False)
+    md = fmt == "markdown"
+    h = (lambda s: f"## {s}") if md else (lambda s: f"{s}\n{'-' * len(s)}")
+    item = "- " if md else "  "
+    out = []
+    out.append(f"> {answer['question']}" if md else f"Question: {answer['question']}")
+    out.append("")
+    out.append(h("1. Task"))
+    task = answer["task"]
+    if task:
+        out.append(f"{item}{task['label']}  (confidence {task['confidence']:.2f}; catalogue label "
+                   f"{', '.join(task['catalog_labels']) or '-'})")
+        if task["matched"]:
+            words = "; ".join(f"'{m['words']}' -> {m['entry_label']}" for m in task["matched"])
+            out.append(f"{item}matched: {words}")
+    else:
+        out.append(f"{item}no task found")
+    attrs = answer.get("attributes") or {}
+    if attrs.get("scale"):
+        out.append(f"{item}scale: x{attrs['scale']['value']:g} ('{attrs['scale']['words']}')")
+    for t in attrs.get("traits", []):
+        out.append(f"{item}trait: {t['trait']} ('{t['words']}')")
+    if answer.get("alternatives"):
+        alts = ", ".join(f"{a['label']} ({a['score']:g})" for a in answer["alternatives"])
+        out.append(f"{item}other candidates: {alts}")
+    out.append("")
+    out.append(h("2. Workflow"))
+    wf = answer.get("workflow")
+    if wf:
+        out.extend(_workflow_lines(wf, item))
+    else:
+        out.append(f"{item}no workflow: the task is unknown")
+    out.append("")
+    out.append(h("Models"))
+    for i, m in enumerate(answer["models"], start=1):
+        fit = "" if m.get("fits", True) else "  [does not fit the task]"
+        score = f"  score {m['score']:g}" if m.get("score") is not None else ""
+        out.append(f"{i}. {m['name']}  ({m['task']}){score}{fit}")
+        if m.get("why"):
+            out.append(f"   why: {'; '.join(m['why'])}")
+        out.append(f"   path: {path_text(m['path'])}")
+        for k, v in m["links"].items():
+            if v:
+                out.append(f"   {k}: {v}")
+    out.append("")
+    out.append(h("3. Papers and tools"))
+    if not answer["papers"]:
+        out.append(f"{item}none in the graph")
+    for p in answer["papers"]:
+        out.append(f"{item}{p['title']}" + (f" <{p['url']}>" if p.get("url") else ""))
+        if p.get("github"):
+            out.append(f"    code: {p['github']}")
+        out.append(f"    path: {path_text(p['path'])}")
+        if p.get("evidence"):
+            out.append(f"    evidence: \"{p['evidence']}\"")
+    if answer["warnings"]:
+        out.append("")
+        out.append(h("Warnings"))
+        out.extend(f"{item}{w}" for w in answer["warnings"])
+    if answer.get("notes"):
+        out.append("")
+        out.extend(f"note: {n}" for n in answer["notes"])
+    return "\n".join(out)
+
+
+def _workflow_lines(wf: dict, item: str) -> list[str]:
+    steps = {s["id"]: s for s in wf["steps"]}
+    main = steps["main"]
+    main_txt = f"[{main['task']}: {', '.join(main['models']) or 'no fitting model'}]"
+    lines = [f"{item}{wf['input']} -> {main_txt} -> {wf['output']}"]
+    for s in wf["steps"]:
+        if s["id"] != "main":
+            model = ", ".join(s["models"]) or "no model"
+            lines.append(f"{item}branch: {wf['input']} -> [{s['task']}: {model}] -> {s['output']} -> "
+                         f"{main_txt}   ({s['why'] or 'optional pre-step'})")
+    return lines
+
+
+def path_text(path: list[dict]) -> str:
+    parts = []
+    for step in path:
+        parts.append(f"-{step['rel']}->" if "rel" in step else step["label"])
+    return " ".join(parts)

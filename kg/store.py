@@ -1,0 +1,172 @@
+"""The persistent RDF store: an embedded Oxigraph database on disk.
+
+A build writes a fresh database beside the live one and then swaps a symlink,
+so readers always see either the old graph or the new one, never half of one.
+"""
+
+import fcntl
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import StoreError
+
+CURRENT = "current"
+
+
+def default_location() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("kg")) / "store"
+
+
+def resolve(location: str | None) -> Path:
+    """--store, else $KG_STORE, else the per-user data directory."""
+    chosen = location or os.environ.get("KG_STORE")
+    return Path(chosen).expanduser() if chosen else default_location()
+
+
+class LocalStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def __str__(self) -> str:
+        return str(self.root)
+
+    def exists(self) -> bool:
+        return (self.root / CURRENT).exists()
+
+    @contextmanager
+    def _lock(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"{self.root}: another build is writing this store",
+                                 hint="wait for it to finish") from None
+            yield
+
+    def replace(self, quads) -> int:
+        """Load (s, p, o, graph) rdflib terms into a new database and make it the live one.
+
+        Returns the number of quads stored."""
+        import pyoxigraph as ox
+
+        with self._lock():
+            self._sweep()
+            fresh = self.root / f"gen-{uuid.uuid4().hex}"
+            try:
+                db = ox.Store(str(fresh))
+                db.bulk_extend(to_oxigraph(q) for q in quads)
+                db.optimize()
+                count = len(db)
+                del db
+                link = self.root / f".{CURRENT}.{uuid.uuid4().hex}"
+                os.symlink(fresh.name, link)
+                os.replace(link, self.root / CURRENT)
+            except BaseException:
+                shutil.rmtree(fresh, ignore_errors=True)
+                raise
+            self._sweep()
+            return count
+
+    def _sweep(self) -> None:
+        """Remove databases a crashed or superseded build left behind."""
+        live = os.readlink(self.root / CURRENT) if (self.root / CURRENT).is_symlink() else None
+        for p in self.root.glob("gen-*"):
+            if p.name != live:
+                shutil.rmtree(p, ignore_errors=True)
+        for p in self.root.glob(f".{CURRENT}.*"):
+            p.unlink(missing_ok=True)
+
+    def open(self):
+        import pyoxigraph as ox
+
+        if not self.exists():
+            raise StoreError(f"{self.root}: no graph has been built here", hint="run `kg build` first")
+        try:
+            return ox.Store.read_only(os.path.realpath(self.root / CURRENT))
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot open the store: {exc}") from None
+
+
+def to_oxigraph(quad):
+    """An rdflib (s, p, o, g) as a pyoxigraph Quad."""
+    import pyoxigraph as ox
+
+    return ox.Quad(*(_ox_term(t) for t in quad))
+
+
+def _ox_term(t):
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    raise TypeError(f"not an RDF term: {t!r}")
+
+
+class Reader:
+    """Read-only SPARQL over a store, with user values bound, never pasted."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def select(self, query: str, **bindings) -> list[dict]:
+        import pyoxigraph as ox
+
+        subs = {ox.Variable(k): _term(v) for k, v in bindings.items()}
+        results = self.db.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+        names = [v.value for v in results.variables]
+        return [{n: _py(row[n]) for n in names} for row in results]
+
+    def count(self) -> int:
+        return len(self.db)
+
+
+def _term(value):
+    import pyoxigraph as ox
+
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    if isinstance(value, Iri):
+        return ox.NamedNode(str(value))
+    return ox.Literal(str(value))
+
+
+class Iri(str):
+    """Marks a binding as an IRI rather than a plain string."""
+
+
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#integer": int,
+    "http://www.w3.org/2001/XMLSchema#decimal": Decimal,
+    "http://www.w3.org/2001/XMLSchema#double": float,
+}
+
+
+def _py(term):
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value if term.datatype else ""
+        if dt in _NUMERIC:
+            return float(_NUMERIC[dt](term.value))
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value

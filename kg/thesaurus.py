@@ -1,0 +1,125 @@
+"""The SKOS thesaurus of tasks, methods, traits and areas, as kg reads it.
+
+The same SPARQL query feeds it from an rdflib graph (while building) or from
+the store (while answering), so both see one thesaurus.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .namespaces import KG, sparql_prologue
+
+KINDS = {str(KG.Task): "task", str(KG.Method): "method", str(KG.Trait): "trait", str(KG.Area): "area"}
+
+CONCEPT_QUERY = sparql_prologue() + """
+SELECT ?c ?type ?p ?v WHERE {
+  ?c a ?type .
+  VALUES ?type { kg:Task kg:Method kg:Trait kg:Area }
+  OPTIONAL {
+    ?c ?p ?v .
+    VALUES ?p { skos:prefLabel skos:altLabel kg:layLabel skos:notation skos:definition
+                skos:broader kg:preStep kg:inputModality kg:outputModality }
+  }
+}
+"""
+
+
+def normalise(label: str) -> str:
+    """Labels compare by letters and digits only: "Object Detection" == "object-detection"."""
+    return re.sub(r"[^0-9a-z]+", " ", label.casefold()).strip()
+
+
+@dataclass
+class Concept:
+    iri: str
+    kind: str
+    pref_label: str = ""
+    definition: str = ""
+    alt_labels: list[str] = field(default_factory=list)
+    lay_labels: list[str] = field(default_factory=list)
+    notations: list[str] = field(default_factory=list)
+    broader: list[str] = field(default_factory=list)
+    pre_steps: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.pref_label or (self.notations[0] if self.notations else self.iri.rsplit("/", 1)[-1])
+
+    def technical_labels(self) -> list[str]:
+        return [self.pref_label, *self.alt_labels, *self.notations]
+
+
+class Thesaurus:
+    def __init__(self, concepts: dict[str, Concept]):
+        self.concepts = concepts
+        self._by_notation: dict[str, str] = {}
+        self._by_label: dict[str, set[str]] = defaultdict(set)
+        for c in concepts.values():
+            for n in c.notations:
+                self._by_notation[n] = c.iri
+                self._by_label[normalise(n)].add(c.iri)
+            for lab in (c.pref_label, *c.alt_labels):
+                if lab:
+                    self._by_label[normalise(lab)].add(c.iri)
+
+    @classmethod
+    def from_rows(cls, rows) -> "Thesaurus":
+        """Rows of (concept, type, property, value) strings, as CONCEPT_QUERY returns them."""
+        concepts: dict[str, Concept] = {}
+        props = {
+            "prefLabel": "pref_label", "definition": "definition", "altLabel": "alt_labels",
+            "layLabel": "lay_labels", "notation": "notations", "broader": "broader",
+            "preStep": "pre_steps", "inputModality": "inputs", "outputModality": "outputs",
+        }
+        for c, typ, p, v in rows:
+            concept = concepts.setdefault(c, Concept(iri=c, kind=KINDS[typ]))
+            if p is None or v is None:
+                continue
+            attr = props[re.split(r"[#/]", p)[-1]]
+            current = getattr(concept, attr)
+            if isinstance(current, list):
+                if v not in current:
+                    current.append(v)
+            elif not current:
+                setattr(concept, attr, v)
+        for concept in concepts.values():
+            for attr in ("alt_labels", "lay_labels", "notations", "broader", "pre_steps", "inputs", "outputs"):
+                getattr(concept, attr).sort()
+        return cls(concepts)
+
+    @classmethod
+    def from_graph(cls, graph) -> "Thesaurus":
+        rows = (
+            (str(r.c), str(r.type), str(r.p) if r.p is not None else None, str(r.v) if r.v is not None else None)
+            for r in graph.query(CONCEPT_QUERY)
+        )
+        return cls.from_rows(rows)
+
+    def lookup(self, label: str, kind: str | None = None) -> str | None:
+        """The concept a catalogue label means: by exact notation, then by normalised label."""
+        iri = self._by_notation.get(label.strip())
+        if iri and (kind is None or self.concepts[iri].kind == kind):
+            return iri
+        matches = sorted(
+            i for i in self._by_label.get(normalise(label), ()) if kind is None or self.concepts[i].kind == kind
+        )
+        return matches[0] if len(matches) == 1 else None
+
+    def of_kind(self, kind: str) -> list[Concept]:
+        return sorted((c for c in self.concepts.values() if c.kind == kind), key=lambda c: c.iri)
+
+    def ancestors(self, iri: str) -> list[str]:
+        seen, stack = [], list(self.concepts[iri].broader) if iri in self.concepts else []
+        while stack:
+            b = stack.pop()
+            if b not in seen and b in self.concepts:
+                seen.append(b)
+                stack.extend(self.concepts[b].broader)
+        return seen
+
+    def related(self, a: str, b: str) -> bool:
+        """Same concept, or one is broader than the other."""
+        return a == b or a in self.ancestors(b) or b in self.ancestors(a)

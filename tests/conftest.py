@@ -1,0 +1,64 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from kg.build import build_store
+from kg.paths import ROOT, SEEDS
+from kg.store import LocalStore, Reader
+
+DATA = Path(__file__).parent / "data"
+SEED_BUNDLE = SEEDS / "bundles" / "000_275fda37b4ddce02.txt"
+SEED_QUESTION = (
+    "I doubled the size of a blurry CCTV still and the face became clear\u2014"
+    "how does real\u2011time upscaling achieve that?"
+)
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory) -> LocalStore:
+    """The graph of the bundled seeds, built once per test session."""
+    store = LocalStore(tmp_path_factory.mktemp("kg") / "store")
+    build_store([SEEDS], store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def reader(seed_store) -> Reader:
+    return Reader(seed_store.open())
+
+
+@pytest.fixture(scope="session")
+def answerer(reader):
+    from kg.answer import Answerer
+
+    return Answerer(reader)
+
+
+@pytest.fixture
+def run(seed_store):
+    """Invoke the CLI against the session store and return the result."""
+
+    def _run(*args, store=None, ok=True):
+        result = CliRunner().invoke(cli, [*args, "--store", str(store or seed_store.root)], catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return _run
+
+
+@pytest.fixture(scope="session")
+def dev_questions() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "questions_dev.jsonl").read_text().splitlines() if line.strip()]
+
+
+def copy_seeds(dest: Path) -> Path:
+    shutil.copytree(SEEDS, dest)
+    return dest
+
+
+__all__ = ["ROOT", "SEEDS", "DATA", "SEED_BUNDLE", "SEED_QUESTION", "copy_seeds"]

@@ -1,0 +1,82 @@
+import json
+
+from click.testing import CliRunner
+
+from cli import cli
+from tests.conftest import SEED_BUNDLE, SEED_QUESTION
+
+ANSWER_FIELDS = {"question", "task", "models", "papers", "workflow", "warnings"}
+
+
+def _json(run, *args):
+    return json.loads(run("ask", *args, "--format", "json").output)
+
+
+def test_seed_bundle_closed_world(run):
+    a = _json(run, "--bundle", str(SEED_BUNDLE))
+    assert ANSWER_FIELDS <= set(a)
+    assert a["question"] == SEED_QUESTION
+    assert "super-resolution" in a["task"]["label"].lower()
+    assert a["task"]["matched"], "the task must say which words matched"
+    assert [m["name"] for m in a["models"]] == ["Txt2Img-StableDiffusionV1-QGO-PromptingReal"]
+    assert a["models"][0]["fits"] is False
+    assert any(w.startswith("Txt2Img-StableDiffusionV1-QGO-PromptingReal does not perform") for w in a["warnings"])
+    assert sorted(p["url"] for p in a["papers"]) == [
+        "https://arxiv.org/abs/2308.15462",
+        "https://arxiv.org/abs/2309.04502",
+        "https://arxiv.org/abs/2502.16025",
+    ]
+    for p in a["papers"]:
+        assert p["path"][0]["type"] == "question" and p["path"][-1]["type"] == "paper"
+
+
+def test_seed_question_ranks_2x_super_resolution_first(run):
+    a = _json(run, SEED_QUESTION)
+    assert a["task"]["catalog_labels"] == ["SISR"]
+    assert a["attributes"]["scale"] == {"value": 2.0, "words": "doubled"}
+    top = a["models"][:3]
+    assert all(m["task"] == "SISR" and m["scale"] == 2.0 for m in top), [m["name"] for m in top]
+    m = a["models"][0]
+    assert set(m) >= {"name", "iri", "task", "score", "links", "path"}
+    assert set(m["links"]) == {"paper", "github", "huggingface"}
+    assert [s.get("rel") for s in m["path"] if "rel" in s] == ["asks about", "addressed by"]
+    assert a["papers"] and all(p["url"] for p in a["papers"])
+    # blur in the question branches the workflow through a deblurring step
+    steps = {s["id"]: s for s in a["workflow"]["steps"]}
+    assert any("blur" in s["task"].lower() and s["models"] for k, s in steps.items() if k != "main")
+    assert ["main", "output"] in a["workflow"]["edges"]
+
+
+def test_model_names_are_catalogue_names_verbatim(run, dev_questions):
+    names = {q["model"] for q in dev_questions}
+    a = _json(run, "Please enlarge this photo 4x")
+    assert a["models"] and all(m["name"] in names or m["name"] for m in a["models"])
+    assert {m["name"] for m in a["models"]} <= names
+
+
+def test_text_and_markdown_have_three_parts(run):
+    text = run("ask", SEED_QUESTION).output
+    for heading in ("1. Task", "2. Workflow", "3. Papers and tools"):
+        assert heading in text
+    md = run("ask", SEED_QUESTION, "--format", "markdown").output
+    assert md.startswith("> I doubled") and "## 1. Task" in md
+
+
+def test_ask_needs_a_question_or_a_bundle(run):
+    result = run("ask", ok=False)
+    assert result.exit_code == 2
+    assert "give either a QUESTION or --bundle FILE" in result.output
+
+
+def test_ask_builds_the_store_first_when_missing(tmp_path, monkeypatch):
+    import kg.paths
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "models.json").write_bytes((kg.paths.SEEDS / "catalogs" / "models.json").read_bytes())
+    monkeypatch.setattr(kg.paths, "SEEDS", seeds)
+    store = tmp_path / "store"
+    result = CliRunner().invoke(cli, ["ask", "enlarge my photo 3x", "--store", str(store)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"no graph at {store} yet: building it from {seeds} first" in result.output
+    assert "SISR" in result.output
