@@ -13,6 +13,7 @@ PRE_STEP_DISCOUNT = 0.4  # a problem named as the input's condition, not the goa
 SCALE_BONUS = 1.5
 LEX_TASK_WEIGHT = 1.0
 LEX_MODEL_WEIGHT = 1.0  # the same, between models of one task
+RUNNER_UP_RATIO = 0.5  # a second task this close to the first keeps a place in the top three
 
 
 @dataclass
@@ -211,14 +212,14 @@ def rank_all(u: Understanding, index, k: int = 10) -> list[ModelScore]:
     ranked: list[ModelScore] = []
     if per_task:
         first = per_task[0]
-        ranked.extend(first[:2])
-        for ms in per_task[1:]:
-            ranked.append(ms[0])
-            if len(ranked) >= 3:
-                break
+        # When the runner-up task is close, its best model takes the third place.
+        close = len(per_task) > 1 and u.tasks[1].score >= RUNNER_UP_RATIO * u.tasks[0].score
+        ranked.extend(first[:2] if close else first[:3])
+        if close:
+            ranked.append(per_task[1][0])
         ranked.extend(first[2:])
         for ms in per_task[1:]:
-            ranked.extend(ms[1:])
+            ranked.extend(ms)
     seen = {m.iri for m in ranked}
     out = []
     for m in ranked:

@@ -18,6 +18,8 @@ READERS = {
     "tasks": "kg.readers.tasks",
 }
 
+CATALOG_KEYS = {"Model Unique Name", "Category", "Detailed Category", "Dataset", "Paper", "GitHub", "Github",
+                "HuggingFace", "Summary"}
 SUFFIXES = {".txt", ".json", ".jsonl", ".csv"}
 
 
@@ -47,7 +49,7 @@ def sniff(path: Path, text: str) -> str:
                 return "tasks"
             if "arxiv_id" in first or "arxiv" in path.name.lower():
                 return "arxiv"
-            if "Model Unique Name" in first:
+            if first.keys() & CATALOG_KEYS:
                 return "catalog"
     raise InputError(path, "cannot tell what kind of source this is",
                      hint=f"pass --format with one of: {', '.join(formats())}")
