@@ -10,7 +10,7 @@ from .errors import InputError
 from .rank import rank_all
 from .readers.text import json_records, read_text
 
-METRICS = ("n", "task_at_1", "task_at_3", "exact_at_1", "exact_at_3", "mrr")
+METRICS = ("n", "task_at_1", "task_at_3", "exact_at_1", "exact_at_3", "mrr", "scale_at_1")
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -38,6 +38,8 @@ def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]
         names = [m.name for m in ranked]
         labels = [index.models[m.iri].labels for m in ranked]
         rank = names.index(item["model"]) + 1 if item["model"] in names else None
+        gold = index.models.get(index.iri_of(item["model"]))
+        want_scale = gold.scale if gold else None
         rows.append({
             "id": item["id"],
             "style": item.get("style") or "all",
@@ -51,6 +53,8 @@ def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]
             "exact_at_1": rank == 1,
             "exact_at_3": rank is not None and rank <= 3,
             "rr": 1.0 / rank if rank else 0.0,
+            # only questions whose answer is a fixed-scale model: is the top model's factor the same?
+            "scale_at_1": None if not want_scale else bool(ranked) and index.models[ranked[0].iri].scale == want_scale,
             "matched": [m.as_dict() for m in (u.task.matched if u.task else [])],
             "seconds": time.perf_counter() - t0,
         })
@@ -66,10 +70,12 @@ def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]
 def _summary(rows: list[dict]) -> dict:
     n = len(rows)
     if not n:
-        return {m: 0 for m in METRICS}
+        return {m: 0 for m in METRICS} | {"n_scaled": 0}
     mean = lambda key: round(sum(float(r[key]) for r in rows) / n, 4)  # noqa: E731
+    scaled = [r["scale_at_1"] for r in rows if r["scale_at_1"] is not None]
     return {"n": n, "task_at_1": mean("task_at_1"), "task_at_3": mean("task_at_3"),
-            "exact_at_1": mean("exact_at_1"), "exact_at_3": mean("exact_at_3"), "mrr": mean("rr")}
+            "exact_at_1": mean("exact_at_1"), "exact_at_3": mean("exact_at_3"), "mrr": mean("rr"),
+            "scale_at_1": round(sum(scaled) / len(scaled), 4) if scaled else None, "n_scaled": len(scaled)}
 
 
 def write_predictions(rows: list[dict], path: Path) -> None:
@@ -88,6 +94,8 @@ def format_report(report: dict) -> str:
 
 
 def _cell(v) -> str:
+    if v is None:
+        return f"{'-':>12}"
     return f"{v:>12}" if isinstance(v, int) else f"{v:>12.3f}"
 
 

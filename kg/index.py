@@ -158,6 +158,11 @@ class Index:
         if p in REL:
             self.graph.add_edge(m.iri, o, rel=REL[p])
 
+    def iri_of(self, name: str) -> str:
+        from . import iris
+
+        return str(iris.model(name))
+
     def label(self, iri: str) -> str:
         if iri in self.thesaurus.concepts:
             return self.thesaurus.concepts[iri].label

