@@ -13,7 +13,11 @@ PRE_STEP_DISCOUNT = 0.4  # a problem named as the input's condition, not the goa
 SCALE_BONUS = 1.5
 LEX_TASK_WEIGHT = 1.0
 LEX_MODEL_WEIGHT = 1.0  # the same, between models of one task
-RUNNER_UP_RATIO = 0.5  # a second task this close to the first keeps a place in the top three
+MODALITY_WEIGHT = 1.0  # per share of the question's modalities a task takes in or gives out
+RUNNER_UP_RATIO = 0.5
+TRAIT_BONUS = 1.0  # a trait the question names and the card's name or datasets carry
+MENTION_BONUS = 0.5  # the same trait only mentioned in the card's summary
+UNASKED_PENALTY = 0.3  # per specialisation the card has and the question did not ask for  # a second task this close to the first keeps a place in the top three
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Understanding:
     scale: float | None
     scale_words: str | None
     traits: dict[str, str]  # trait IRI -> words
+    modalities: dict[str, str]  # modality IRI -> words
     lemmas: set[str]
     lexical: dict[str, float] = field(default_factory=dict)  # model IRI -> 0..1 word evidence
 
@@ -64,6 +69,8 @@ class Understanding:
         out = {}
         if self.scale:
             out["scale"] = {"value": self.scale, "words": self.scale_words}
+        if self.modalities:
+            out["modalities"] = [{"modality": index.label(m), "words": w} for m, w in sorted(self.modalities.items())]
         if self.traits:
             out["traits"] = [{"trait": index.label(t), "iri": t, "words": w} for t, w in sorted(self.traits.items())]
         return out
@@ -76,19 +83,22 @@ def understand(doc, index) -> Understanding:
     sharing = defaultdict(set)
     for s in spans:
         sharing[s.text.lower()].add(s.label_)
-    matches, traits = [], {}
+    matches, traits, modalities = [], {}, {}
     for s in spans:
         c = th.concepts[s.label_]
         weight = KIND_WEIGHT[s.id_] * (1 + 0.5 * (len(s) - 1)) / len(sharing[s.text.lower()])
         matches.append(Match(s.text, c.iri, c.label, s.id_, weight))
         if c.kind == "trait":
             traits.setdefault(c.iri, s.text)
+        elif c.kind == "modality":
+            modalities.setdefault(c.iri, s.text)
     lemmas = {t.lemma_.lower() or t.lower_ for t in doc if t.is_alpha and not t.is_stop}
     terms = set(words(doc.text)) | {w for lemma in lemmas for w in words(lemma)}
     raw = index.lexical.scores(terms)
     top = max(raw.values(), default=0.0)
     lexical = {k: v / top for k, v in raw.items()} if top else {}
-    u = Understanding(doc.text, [], matches, doc._.kg_scale, doc._.kg_scale_words, traits, lemmas, lexical)
+    u = Understanding(doc.text, [], matches, doc._.kg_scale, doc._.kg_scale_words, traits, modalities, lemmas,
+                      lexical)
     u.tasks = _rank_tasks(u, index)
     return u
 
@@ -123,6 +133,7 @@ def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
         if best:
             scores[t] += LEX_TASK_WEIGHT * best
     _scale_agreement(u, index, scores)
+    _modality_agreement(u, th, scores)
     ranked = [TaskScore(t, th.concepts[t].label if t in th.concepts else index.label(t), round(s, 3), evidence[t])
               for t, s in scores.items()]
     ranked.sort(key=lambda ts: (-ts.score, ts.label))
@@ -140,6 +151,17 @@ def _targets(concept: str, candidates: set[str], th) -> list[tuple[str, float]]:
     # A broader concept counts, halved, for each of its narrower tasks with models.
     below = [t for t in candidates if concept in th.ancestors(t)]
     return [(t, 0.5) for t in below]
+
+
+def _modality_agreement(u: Understanding, th, scores) -> None:
+    """Tasks that take in or give out what the question talks about ("typed" ... "video") fit it better."""
+    if not u.modalities:
+        return
+    said = set(u.modalities)
+    for t in list(scores):
+        c = th.concepts.get(t)
+        if c and (c.inputs or c.outputs):
+            scores[t] += MODALITY_WEIGHT * len(said & {*c.inputs, *c.outputs}) / len(said)
 
 
 def _offering_scale(u: Understanding, index) -> set[str]:
@@ -196,13 +218,13 @@ def rank_models(u: Understanding, index, task: str, task_score: float = 0.0) -> 
                 reasons.append(f"any scale, and '{u.scale_words}' is not a fixed factor")
         for t, words in u.traits.items():
             if t in m.traits:
-                score += 1.5
+                score += TRAIT_BONUS
                 reasons.append(f"{index.label(t)} ('{words}')")
             elif t in m.mentions:
-                score += 0.5
+                score += MENTION_BONUS
                 reasons.append(f"summary mentions {index.label(t)} ('{words}')")
         # Unasked-for specialisations (a "real-world" or "JPEG" variant) fit a plain question worse.
-        score -= 0.3 * len(m.traits - set(u.traits))
+        score -= UNASKED_PENALTY * len(m.traits - set(u.traits))
         score += LEX_MODEL_WEIGHT * u.lexical.get(iri, 0.0)
         out.append(ModelScore(iri, m.name, task, round(score, 3), reasons))
     out.sort(key=lambda s: (-s.score, s.name))

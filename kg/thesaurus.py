@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 from .namespaces import KG, sparql_prologue
 
-KINDS = {str(KG.Task): "task", str(KG.Method): "method", str(KG.Trait): "trait", str(KG.Area): "area"}
+KINDS = {str(KG.Task): "task", str(KG.Method): "method", str(KG.Trait): "trait", str(KG.Area): "area",
+         str(KG.Modality): "modality"}
 
 CONCEPT_QUERY = sparql_prologue() + """
 SELECT ?c ?type ?p ?v WHERE {
   ?c a ?type .
-  VALUES ?type { kg:Task kg:Method kg:Trait kg:Area }
+  VALUES ?type { kg:Task kg:Method kg:Trait kg:Area kg:Modality }
   OPTIONAL {
     ?c ?p ?v .
     VALUES ?p { skos:prefLabel skos:altLabel kg:layLabel skos:notation skos:definition

@@ -61,20 +61,22 @@ class ConceptMatcher:
                 if prev is None or LABEL_KINDS.index(kind) < LABEL_KINDS.index(prev):
                     found[(iri, start, end)] = kind
         spans = [Span(doc, s, e, label=iri, span_id=kind) for (iri, s, e), kind in found.items()]
-        doc.spans[SPAN_KEY] = _drop_nested(spans)
+        # Modalities describe the data, not the request, so they neither hide nor are hidden by other phrases.
+        side = {iri for iri, (_, _, concept_kind) in self.entries.items() if concept_kind == "modality"}
+        modal = [s for s in spans if f"{s.label_}\t{s.id_}" in side]
+        rest = [s for s in spans if f"{s.label_}\t{s.id_}" not in side]
+        doc.spans[SPAN_KEY] = sorted(_drop_nested(rest) + modal, key=lambda s: (s.start, s.end, s.label_))
         return doc
 
 
 def _drop_nested(spans: list[Span]) -> list[Span]:
-    keep = []
-    for span in spans:
-        inside_longer = any(
-            o.label_ != span.label_ and o.start <= span.start and span.end <= o.end and (o.end - o.start) > (span.end - span.start)
+    def inside_longer(span):
+        return any(
+            o.label_ != span.label_ and o.start <= span.start and span.end <= o.end and len(o) > len(span)
             for o in spans
         )
-        if not inside_longer:
-            keep.append(span)
-    return sorted(keep, key=lambda s: (s.start, s.end, s.label_))
+
+    return [s for s in spans if not inside_longer(s)]
 
 
 @Language.component("kg_attributes")
