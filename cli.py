@@ -55,7 +55,8 @@ def build(paths, fmt, store_path):
     c = result["counts"]
     click.echo(
         f"{c['models']} models, {c['papers']} papers, {c['tasks']} tasks, {c['methods']} methods, "
-        f"{c['questions']} questions, {c['triples']} triples from {c['sources']} sources"
+        f"{c['questions']} questions, {c.get('concepts', 0)} concepts, {c.get('links', 0)} extracted links, "
+        f"{c['triples']} triples from {c['sources']} sources"
     )
     if result["unmapped"]:
         labels = ", ".join(sorted(result["unmapped"]))
@@ -63,12 +64,15 @@ def build(paths, fmt, store_path):
     click.echo(f"store: {result['store']}")
 
 
-def _build(build_store, paths, store, fmt):
-    from kg.readers import discover
+def _bar(label: str, total: int):
+    return click.progressbar(length=total, label=label, file=sys.stderr)
 
-    total = len(discover(paths))
-    with click.progressbar(length=total, label="building", file=sys.stderr) as bar:
-        return build_store(paths, store, fmt=fmt, progress=lambda _src: bar.update(1))
+
+def _build(build_store, paths, store, fmt):
+    result = build_store(paths, store, fmt=fmt, progress=_bar)
+    for note in result["notes"]:
+        click.echo(f"note: {note}", err=True)
+    return result
 
 
 def _answerer(store_path):

@@ -6,6 +6,7 @@ import networkx as nx
 
 from . import iris
 from .index import Index, PaperInfo
+from .nlp.components import SPAN_KEY
 from .rank import Understanding, rank_all, rank_models, understand
 from .records import Bundle
 
@@ -107,11 +108,13 @@ class Answerer:
             "traits": sorted(self.index.label(t) for t in m.traits),
             "datasets": m.datasets,
             "why": ms.reasons,
+            "evidence": self._evidence(m.summary, u, ms.task),
             "links": {"paper": paper.link if paper else None, "github": m.github, "huggingface": m.huggingface},
             "path": self._path(u, m.iri, via=ms.task),
         }
 
     def _papers(self, u: Understanding, model_iris: list[str], n: int) -> list[dict]:
+        """The top models' papers, then papers whose text names the task, then papers filed under it."""
         out, seen = [], set()
         for iri in model_iris:
             for p in self.index.models[iri].papers:
@@ -119,13 +122,35 @@ class Answerer:
                     seen.add(p)
                     path = self._path(u, iri) + [{"rel": "described by"}, self._node(p)]
                     out.append(self._paper(self.index.papers[p], path))
-        # Papers filed under the task itself, closest to the question's words first.
-        task_papers = [p for p in self.index.papers_for_task(u.task.iri) if p.iri not in seen]
-        task_papers.sort(key=lambda p: (-_word_overlap(u.lemmas, p.title or ""), p.iri))
-        for p in task_papers[: max(0, n - len(out))]:
+        closest = lambda p: (-_word_overlap(u.lemmas, p.title or ""), p.iri)  # noqa: E731
+        mentioning = [(p, e) for p, e in self.index.papers_mentioning(u.task.iri) if p.iri not in seen]
+        mentioning.sort(key=lambda pe: closest(pe[0]))
+        for p, sentence in mentioning[: max(0, n - len(out))]:
+            seen.add(p.iri)
+            steps = self._path(u, u.task.iri) + [{"rel": "named in"}, {"id": p.iri, "label": p.title, "type": "paper"}]
+            out.append(self._paper(p, steps, sentence))
+        filed = sorted((p for p in self.index.papers_for_task(u.task.iri) if p.iri not in seen), key=closest)
+        for p in filed[: max(0, n - len(out))]:
             steps = self._path(u, u.task.iri) + [{"rel": "studied by"}, {"id": p.iri, "label": p.title, "type": "paper"}]
-            out.append(self._paper(p, steps))
-        return out[: max(n, len(out))]
+            out.append(self._paper(p, steps, p.title))
+        return out
+
+    def _evidence(self, text: str | None, u: Understanding, task: str | None) -> str | None:
+        """The sentence of a card that best supports its link: one naming the task, else the closest in words."""
+        if not text:
+            return None
+        th = self.index.thesaurus
+        doc = self.nlp(_plain(text))
+        best, best_score = None, -1.0
+        for sent in doc.sents:
+            names_task = any(
+                task and s.start >= sent.start and s.end <= sent.end and th.related(s.label_, task)
+                for s in doc.spans[SPAN_KEY]
+            )
+            score = 10.0 * names_task + _word_overlap(u.lemmas, sent.text)
+            if score > best_score:
+                best, best_score = sent.text.strip(), score
+        return best
 
     @staticmethod
     def _paper(p: PaperInfo, path: list[dict], evidence: str | None = None) -> dict:
@@ -218,29 +243,75 @@ class Answerer:
         return sorted(spotter.spot(name.replace("-", " ")))
 
     def _bundle_papers(self, u: Understanding, bundle: Bundle) -> list[dict]:
+        """Rank the bundle's papers by how they connect to the question's task, and say how.
+
+        The papers are read with the extraction pipeline; each link they make is tried in
+        order of strength: naming the task (or a broader, narrower or sibling task), naming a
+        concept or method the task's models also name, naming something the question named.
+        """
+        from .extract import Text, concept_iri, extract
+
+        if not bundle.papers:
+            return []
         th = self.index.thesaurus
-        scored = []
-        for rec in bundle.papers:
-            doc = self.nlp(f"{rec.title}. {rec.summary or ''}")
-            p_u = understand(doc, self.index)
-            related = [m for m in p_u.matches if u.task and th.related(m.concept, u.task.iri)]
-            shared = [m for m in p_u.matches if m.concept in {q.concept for q in u.matches}]
-            score = sum(m.weight for m in related) + 0.5 * sum(m.weight for m in shared)
-            info = PaperInfo(iri=str(iris.paper(rec.url, rec.title)), title=rec.title, url=rec.url,
-                             arxiv=iris.arxiv_id(rec.url), github=rec.github)
-            via = related[0] if related else (shared[0] if shared else None)
-            path = [{"id": QUESTION, "label": "question", "type": "question"}]
-            if via and u.task:
-                path += [{"rel": "asks about"}, self._node(u.task.iri)]
-                if via.concept != u.task.iri:
-                    path += [{"rel": "related concept"}, self._node(via.concept)]
-                path += [{"rel": f"mentioned as '{via.words}' in"}, {"id": info.iri, "label": rec.title, "type": "paper"}]
+        texts = [Text(iris.paper(r.url, r.title), iris.bundle(bundle.name), f"{r.title}. {r.summary or ''}")
+                 for r in bundle.papers]
+        links = extract(texts, self._extractor(), th.normalised_labels(), min_sources=1)
+        by_paper: dict[str, list] = {}
+        for link in links:
+            by_paper.setdefault(str(link.subject), []).append(link)
+        task = u.task.iri if u.task else None
+        shared = self.index.task_model_mentions(task) if task else {}
+        spread = self.index.concept_spread()
+        asked = {m.concept: m.words for m in u.matches}
+        ranked = []
+        for rec, text in zip(bundle.papers, texts):
+            info = PaperInfo(iri=str(text.subject), title=rec.title, url=rec.url, arxiv=iris.arxiv_id(rec.url),
+                             github=rec.github)
+            best = None
+            for link in by_paper.get(str(text.subject), []):
+                obj = str(link.obj)
+                sentence = next(iter(link.evidence.values()))
+                if task and link.kind == "task" and th.related(obj, task):
+                    cand = (3.0, [self._node(task), {"rel": "named in"}], sentence)
+                elif task and link.kind == "task" and set(th.ancestors(obj)) & set(th.ancestors(task)):
+                    sib = self._node(obj)
+                    cand = (2.0, [self._node(task), {"rel": "sibling task"}, sib, {"rel": "named in"}], sentence)
+                elif obj in shared and link.kind in ("concept", "method"):
+                    model, label, _ = sorted(shared[obj])[0]
+                    # A concept that many of the task's models name, and little else does, speaks for the task.
+                    users = len({m for m, _, _ in shared[obj]})
+                    specific = users / max(spread.get(obj, users), users)
+                    typical = (users / max(len(self.index.task_models.get(task, [])), 1)) ** 0.5
+                    weight = 1.0 + specific * typical
+                    node = {"id": obj, "label": label, "type": link.kind}
+                    cand = (weight, [self._node(task), {"rel": "addressed by"}, self._node(model),
+                                     {"rel": f"mentions {link.kind}"}, node, {"rel": "also in"}], sentence)
+                elif obj in asked:
+                    node = self._node(obj) if obj in th.concepts else {"id": obj, "label": asked[obj], "type": "concept"}
+                    cand = (0.5, [self._node(task), {"rel": "question also names"}, node, {"rel": "named in"}]
+                            if task else [node, {"rel": "named in"}], sentence)
+                else:
+                    continue
+                if best is None or cand[0] > best[0]:
+                    best = cand
+            head = [{"id": QUESTION, "label": "question", "type": "question"}, {"rel": "asks about"}]
+            paper_node = {"id": info.iri, "label": rec.title, "type": "paper"}
+            if best:
+                path, evidence, score = head + best[1] + [paper_node], best[2], best[0]
             else:
-                path += [{"rel": "bundle's related paper"}, {"id": info.iri, "label": rec.title, "type": "paper"}]
-            evidence = _sentence_with(doc, via.words) if via else None
-            scored.append((-score, rec.line, self._paper(info, path, evidence)))
-        scored.sort(key=lambda t: (t[0], t[1]))
-        return [p for _, _, p in scored]
+                path = [head[0], {"rel": "bundle's related paper"}, paper_node]
+                evidence, score = self._evidence(rec.summary or rec.title, u, task), 0.0
+            ranked.append((-score, rec.line, self._paper(info, path, evidence)))
+        ranked.sort(key=lambda t: (t[0], t[1]))
+        return [p for _, _, p in ranked]
+
+    def _extractor(self):
+        if not hasattr(self, "_extract_nlp"):
+            from . import nlp
+
+            self._extract_nlp = nlp.load(self.index.thesaurus, datasets=list(self.index.datasets()))
+        return self._extract_nlp
 
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2212"})
@@ -249,13 +320,6 @@ _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2212"})
 def _plain(text: str) -> str:
     """Typographic hyphens read as "-", so "real\u2011time" matches "real-time"."""
     return text.translate(_DASHES)
-
-
-def _sentence_with(doc, words: str) -> str | None:
-    for sent in doc.sents:
-        if words.lower() in sent.text.lower():
-            return sent.text.strip()
-    return None
 
 
 def _why_pre(u: Understanding, pre: str, th) -> str:

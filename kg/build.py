@@ -46,11 +46,27 @@ class BuildResult:
     graphs: dict[URIRef, GraphSink]
     counts: dict
     unmapped: dict = field(default_factory=dict)  # label -> number of uses
+    notes: list = field(default_factory=list)
 
     def quads(self):
         for name, sink in self.graphs.items():
             for s, p, o in sink.triples:
                 yield s, p, o, name
+
+
+class _Silent:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int) -> None:
+        pass
+
+
+def _no_progress(label: str, total: int):
+    return _Silent()
 
 
 def load_ontologies(graphs: dict, directory: Path = ONTOLOGIES) -> Graph:
@@ -67,19 +83,34 @@ def load_ontologies(graphs: dict, directory: Path = ONTOLOGIES) -> Graph:
     return union
 
 
-def build(sources: list[Source], progress=None) -> BuildResult:
+def build(sources: list[Source], progress=_no_progress, extract: bool = True) -> BuildResult:
     graphs: dict[URIRef, GraphSink] = {}
     thesaurus = Thesaurus.from_graph(load_ontologies(graphs))
     builder = _Builder(thesaurus)
-    for source in sources:
-        g = graphs.setdefault(iris.source(source.relpath), GraphSink(iris.source(source.relpath)))
-        _provenance(g, source.path, source.relpath, source.format)
-        builder.add(g, source)
-        if progress:
-            progress(source)
+    with progress("reading", len(sources)) as bar:
+        for source in sources:
+            g = graphs.setdefault(iris.source(source.relpath), GraphSink(iris.source(source.relpath)))
+            _provenance(g, source.path, source.relpath, source.format)
+            builder.add(g, source)
+            bar.update(1)
+    notes = []
+    if extract and builder.texts:
+        from . import nlp
+        from .extract import GRAPH, extract as run_extraction, write
+
+        pipeline = nlp.load(thesaurus, datasets=builder.dataset_names)
+        if pipeline.meta.get("kg_degraded"):
+            notes.append(pipeline.meta["kg_degraded"] + "; no noun-chunk concepts")
+        with progress("extracting", len(builder.texts)) as bar:
+            links = run_extraction(builder.texts, pipeline, thesaurus.normalised_labels(),
+                                   progress=lambda _t: bar.update(1))
+        sink = graphs.setdefault(GRAPH, GraphSink(GRAPH))
+        write(sink, links, nlp.pipeline_version(pipeline))
+        builder.counts["links"] = set(range(len(links)))
+        builder.counts["concepts"] = {ln.obj for ln in links if ln.kind == "concept"}
     for kind in ("task", "method"):
         builder.counts[f"{kind}s"] = {c.iri for c in thesaurus.of_kind(kind)} | builder.minted[kind]
-    return BuildResult(graphs=graphs, counts=builder.counts, unmapped=dict(builder.unmapped))
+    return BuildResult(graphs=graphs, counts=builder.counts, unmapped=dict(builder.unmapped), notes=notes)
 
 
 def _provenance(g: GraphSink, path: Path, relpath: str, fmt: str) -> None:
@@ -98,7 +129,16 @@ class _Builder:
         self.traits = LabelSpotter({c.iri: c.technical_labels() for c in thesaurus.of_kind("trait")})
         self.unmapped: dict[str, int] = {}
         self.minted: dict[str, set] = {"task": set(), "method": set(), "area": set()}
+        self.texts: list = []  # what extraction will read
+        self.dataset_names: set[str] = set()
         self.counts = {"models": set(), "papers": set(), "questions": set(), "bundles": set(), "datasets": set()}
+
+    def text(self, g: GraphSink, subject, *parts) -> None:
+        from .extract import Text
+
+        body = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
+        if body:
+            self.texts.append(Text(subject, g.identifier, body + "."))
 
     def add(self, g: GraphSink, source: Source) -> None:
         handler = {"catalog": self._card, "arxiv": self._paper, "tasks": self._task, "bundle": self._bundle}
@@ -177,7 +217,9 @@ class _Builder:
             g.add((m, KG.hasTrait, URIRef(trait)))
         for trait in self.traits.spot(card.summary or ""):
             g.add((m, KG.mentions, URIRef(trait)))
+        self.text(g, m, card.summary)
         for name in card.datasets:
+            self.dataset_names.add(name)
             d = iris.dataset(name)
             self.counts["datasets"].add(d)
             g.add((m, KG.trainedOn, d))
@@ -203,6 +245,7 @@ class _Builder:
         self.link(g, p, KG.hasHubPage, rec.huggingface, KG.HubPage)
         if rec.summary:
             g.add((p, DCTERMS.abstract, Literal(rec.summary)))
+        self.text(g, p, rec.title, rec.summary)
 
     def _task(self, g: GraphSink, task: TaskDef) -> None:
         node, _ = self.concept(g, task.task_id, "task")
@@ -231,12 +274,14 @@ class _Builder:
             self.link(g, m, KG.hasCode, rec.github, KG.CodeRepository)
             if rec.summary:
                 g.add((m, DCTERMS.description, Literal(rec.summary)))
+            self.text(g, m, rec.summary)
         for rec in bundle.papers:
             p = self.paper_node(g, rec.url, rec.title)
             g.add((b, KG.relatedPaper, p))
             self.link(g, p, KG.hasCode, rec.github, KG.CodeRepository)
             if rec.summary:
                 g.add((p, DCTERMS.abstract, Literal(rec.summary)))
+            self.text(g, p, rec.title, rec.summary)
 
 
 def _is_iri(value: str) -> bool:
@@ -249,7 +294,7 @@ def _decimal(value: float):
     return Decimal(str(value)).normalize()
 
 
-def build_store(paths: list[Path], store, fmt: str | None = None, progress=None) -> dict:
+def build_store(paths: list[Path], store, fmt: str | None = None, progress=_no_progress, extract: bool = True) -> dict:
     """Read every source, build the graph and swap it into the store.
 
     Everything is parsed before the store is touched, so bad input leaves the
@@ -266,9 +311,9 @@ def build_store(paths: list[Path], store, fmt: str | None = None, progress=None)
                              hint="build them from one folder or rename one")
         seen[rel] = path
     sources = [read_source(path, rel, fmt) for path, rel in found]
-    result = build(sources, progress=progress)
+    result = build(sources, progress=progress, extract=extract)
     triples = store.replace(result.quads())
     counts = {k: len(v) for k, v in result.counts.items()}
     counts["triples"] = triples
     counts["sources"] = len(sources)
-    return {"counts": counts, "unmapped": result.unmapped, "store": str(store)}
+    return {"counts": counts, "unmapped": result.unmapped, "notes": result.notes, "store": str(store)}

@@ -53,6 +53,28 @@ SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract WHERE {
   OPTIONAL { ?p dcterms:abstract ?abstract }
 }"""
 
+PAPERS_MENTIONING = _P + """
+SELECT ?task ?p ?title ?url ?arxiv ?sentence ?support WHERE {
+  ?p a kg:Paper ; kg:mentionsTask ?task ; dcterms:title ?title .
+  ?l a kg:ExtractedLink ; rdf:subject ?p ; rdf:predicate kg:mentionsTask ; rdf:object ?task ;
+     kg:support ?support ; kg:evidence/kg:sentence ?sentence .
+  OPTIONAL { ?p schema:url ?url }
+  OPTIONAL { ?p fabio:hasArXivId ?arxiv }
+}"""
+
+TASK_MODEL_MENTIONS = _P + """
+SELECT ?task ?m ?c ?label ?sentence WHERE {
+  ?m kg:addressesTask ?task .
+  VALUES ?rel { kg:mentionsConcept kg:mentionsMethod }
+  ?m ?rel ?c .
+  ?l rdf:subject ?m ; rdf:predicate ?rel ; rdf:object ?c ; kg:evidence/kg:sentence ?sentence .
+  OPTIONAL { ?c rdfs:label ?label }
+  OPTIONAL { ?c skos:prefLabel ?label }
+}"""
+
+CONCEPT_SPREAD = _P + """
+SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s kg:mentionsConcept|kg:mentionsMethod ?c } GROUP BY ?c"""
+
 REL = {"hasTrait": "has trait", "mentions": "mentions", "trainedOn": "trained on", "describedBy": "described by",
        "hasCode": "has code", "hasHubPage": "has hub page"}
 
@@ -158,6 +180,9 @@ class Index:
         if p in REL:
             self.graph.add_edge(m.iri, o, rel=REL[p])
 
+    def datasets(self) -> set[str]:
+        return {d for m in self.models.values() for d in m.datasets}
+
     def iri_of(self, name: str) -> str:
         from . import iris
 
@@ -172,6 +197,27 @@ class Index:
             p = self.papers[iri]
             return p.title or (f"arXiv:{p.arxiv}" if p.arxiv else p.url or iri)
         return self.labels.get(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def papers_mentioning(self, task: str) -> list[tuple[PaperInfo, str]]:
+        """Papers whose text names the task, each with the sentence that does."""
+        found: dict[str, tuple[PaperInfo, str]] = {}
+        for r in self.reader.select(PAPERS_MENTIONING, task=Iri(task)):
+            if r["p"] not in found:
+                found[r["p"]] = (PaperInfo(iri=r["p"], title=r["title"], url=r["url"], arxiv=r["arxiv"]), r["sentence"])
+        return sorted(found.values(), key=lambda pe: pe[0].iri)
+
+    def task_model_mentions(self, task: str) -> dict[str, list[tuple[str, str, str]]]:
+        """Concepts and methods the task's models mention: concept -> [(model, label, sentence)]."""
+        out: dict[str, list] = defaultdict(list)
+        for r in self.reader.select(TASK_MODEL_MENTIONS, task=Iri(task)):
+            out[r["c"]].append((r["m"], r["label"] or r["c"], r["sentence"]))
+        return out
+
+    def concept_spread(self) -> dict[str, int]:
+        """How many subjects mention each concept or method (rarer ones explain more)."""
+        if not hasattr(self, "_spread"):
+            self._spread = {r["c"]: int(r["n"]) for r in self.reader.select(CONCEPT_SPREAD)}
+        return self._spread
 
     def papers_for_task(self, task: str) -> list[PaperInfo]:
         if task not in self._paper_cache:

@@ -109,6 +109,9 @@ class Thesaurus:
         )
         return matches[0] if len(matches) == 1 else None
 
+    def normalised_labels(self) -> frozenset[str]:
+        return frozenset(self._by_label)
+
     def of_kind(self, kind: str) -> list[Concept]:
         return sorted((c for c in self.concepts.values() if c.kind == kind), key=lambda c: c.iri)
 

@@ -15,17 +15,34 @@ DEGRADED = (
 )
 
 
-def load(thesaurus):
+def load(thesaurus, datasets=None):
+    """The question pipeline; with `datasets` (names to recognise), the extraction pipeline.
+
+    Extraction keeps the parser for noun-chunk concepts; questions do not need it.
+    """
+    extract = datasets is not None
     try:
-        nlp = spacy.load(TRAINED, exclude=["ner", "parser", "senter"])
+        nlp = spacy.load(TRAINED, exclude=["ner", "senter"] if extract else ["ner", "parser", "senter"])
         nlp.meta["kg_degraded"] = None
     except (OSError, ImportError):
         nlp = spacy.blank("en")
         nlp.meta["kg_degraded"] = DEGRADED.format(name=TRAINED)
     base = list(nlp.pipe_names)
-    nlp.add_pipe("sentencizer")
+    if "parser" not in base:
+        nlp.add_pipe("sentencizer")
     nlp.add_pipe("kg_concepts")
     nlp.add_pipe("kg_attributes")
+    if extract:
+        nlp.add_pipe("kg_datasets")
+        nlp.add_pipe("kg_noun_concepts")
+        nlp.get_pipe("kg_datasets").add_names(datasets, nlp)
     with nlp.select_pipes(enable=base):
         nlp.get_pipe("kg_concepts").add_concepts(thesaurus, nlp, lemmas=bool(base))
     return nlp
+
+
+def pipeline_version(nlp) -> str:
+    """Names the pipeline an extraction came from, for provenance."""
+    if nlp.meta.get("kg_degraded"):
+        return f"spacy-{spacy.__version__}/blank-en"
+    return f"spacy-{spacy.__version__}/{nlp.meta.get('name', TRAINED)}-{nlp.meta.get('version', '')}"

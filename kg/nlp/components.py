@@ -84,3 +84,67 @@ def read_attributes(doc: Doc) -> Doc:
     """Reads the scale factor a question asks for ("2x", "twice", "7.5 times")."""
     doc._.kg_scale, doc._.kg_scale_words = scale_in_text(doc.text)
     return doc
+
+
+Doc.set_extension("kg_noun_concepts", default=[], force=True)
+DATASET_KEY = "kg_datasets"
+_DETERMINERS = {"DET", "PRON", "PUNCT", "NUM", "SYM", "CCONJ", "ADP", "PART"}
+
+
+@Language.factory("kg_datasets")
+def make_dataset_recogniser(nlp: Language, name: str):
+    return DatasetRecogniser(nlp, name)
+
+
+class DatasetRecogniser:
+    """Marks dataset names: the ones catalogues list, and "<Name> dataset/benchmark" patterns."""
+
+    def __init__(self, nlp: Language, name: str):
+        from spacy.matcher import Matcher
+
+        self.name = name
+        self.known = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.pattern = Matcher(nlp.vocab)
+        self.pattern.add("NAMED_DATASET", [[
+            {"TEXT": {"REGEX": r"^[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*$"}},
+            {"LOWER": {"IN": ["dataset", "datasets", "benchmark", "benchmarks", "corpus"]}},
+        ]])
+
+    def add_names(self, names, nlp: Language) -> None:
+        for name in sorted(set(names)):
+            if len(name) >= 3:
+                self.known.add(name, [nlp.make_doc(name)])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.known(doc)]
+        for _, s, e in self.pattern(doc):
+            spans.append(Span(doc, s, s + 1, label=doc[s].text))
+        doc.spans[DATASET_KEY] = spacy_filter(spans)
+        return doc
+
+
+def spacy_filter(spans):
+    from spacy.util import filter_spans
+
+    return filter_spans(spans)
+
+
+@Language.component("kg_noun_concepts")
+def noun_concepts(doc: Doc) -> Doc:
+    """Noun chunks as normalised concepts ("the feature maps" -> "feature map"); needs a parser."""
+    if not doc.has_annotation("DEP"):
+        return doc
+    found = []
+    for chunk in doc.noun_chunks:
+        words = [t for t in chunk if t.pos_ not in _DETERMINERS and not t.is_stop and t.is_alpha]
+        if not words or len(words) > 4 or not any(t.pos_ in ("NOUN", "PROPN") for t in words):
+            continue
+        norm = " ".join(t.lemma_.lower() for t in words)
+        if len(norm) >= 3:
+            found.append((norm, chunk))
+        # The head noun alone ("resolution" in "input resolution") lets related phrasings meet.
+        head = chunk.root
+        if head.pos_ == "NOUN" and head.is_alpha and not head.is_stop and head.lemma_.lower() != norm:
+            found.append((head.lemma_.lower(), chunk))
+    doc._.kg_noun_concepts = found
+    return doc
