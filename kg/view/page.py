@@ -30,7 +30,8 @@ def _vis_assets() -> tuple[str, str]:
     import pyvis
 
     lib = Path(pyvis.__file__).parent / "lib" / VIS_VERSION
-    js, css = (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
+    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (lib / "vis-network.css").read_text(encoding="utf-8")
     # Inlined, a "</script" or "</style" inside would end the element early; vis-network has none.
     if "</script" in js.lower() or "</style" in css.lower():
         raise RuntimeError(f"pyvis's {VIS_VERSION} cannot be inlined as it is")

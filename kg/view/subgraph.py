@@ -9,6 +9,7 @@ from collections import deque
 
 import networkx as nx
 
+from .. import iris
 from ..errors import QueryError
 from ..namespaces import ID, KGT
 
@@ -132,7 +133,6 @@ def answer_subgraph(answer: dict, index, cap: int = 60) -> nx.MultiDiGraph:
     task = (answer.get("task") or {}).get("id")
     if task:
         _merge(full, task, describe(index, task, "task"))
-        _merge(full, task, {"summary": (answer.get("task") or {}).get("definition", "")})
         parent.setdefault(task, QUESTION)
     if answer.get("mode") == "bundle" and answer.get("bundle"):
         _add_bundle(full, parent, answer, index)
@@ -187,8 +187,6 @@ def _add_task_papers_abstracts(g: nx.MultiDiGraph, index, task: str | None) -> N
 def _add_bundle(g: nx.MultiDiGraph, parent: dict, answer: dict, index) -> None:
     """A bundle answer shows the bundle that posed the question."""
     name = answer["bundle"]
-    from .. import iris
-
     node = str(iris.bundle(name))
     _merge(g, node, {"type": "bundle", "label": short(name), "name": f"prompt bundle {name}",
                      "summary": "", "links": {}, "evidence": ""})
@@ -277,8 +275,6 @@ def export_subgraph(index, task: str | None = None, node: str | None = None, dep
         _merge(g, n, describe(index, n))
     for a, b, d in index.graph.subgraph(reached).edges(data=True):
         _edge(g, a, b, d["rel"])
-    if focus is not None and focus not in g:
-        _merge(g, focus, describe(index, focus))
     _add_papers(g, index, reached, depth if focus is not None else 1, cap)
     return g
 

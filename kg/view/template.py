@@ -48,8 +48,8 @@ PAGE = """<!DOCTYPE html>
   <div id="kg-graph" data-nodes="{{ counts.nodes }}" data-edges="{{ counts.edges }}"
        data-highlighted="{{ counts.highlighted }}" data-stabilized="false">
     <div id="kg-legend" role="list" aria-label="legend">
-      {% for item in legend %}<div role="listitem"><span class="sym" style="color: {{ item.color }}">{{ item.symbol }}</span>
-        {{ item.name }}</div>
+      {% for item in legend %}<div role="listitem"><span class="sym"
+        style="color: {{ item.color }}">{{ item.symbol }}</span> {{ item.name }}</div>
       {% endfor %}{% if counts.highlighted %}<div role="listitem"><span class="edge"
         style="border-top: 4px solid {{ highlight_colour }}"></span> answer path</div>{% endif %}
     </div>
