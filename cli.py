@@ -94,9 +94,11 @@ def _answerer(store_path):
               help="Answer this prompt bundle, citing only its models and papers.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("-k", "k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many models to list.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the answer as a graph: one HTML file that opens offline.")
 @store_option
 @friendly
-def ask(question, bundle_path, fmt, k, store_path):
+def ask(question, bundle_path, fmt, k, html_path, store_path):
     """Answer QUESTION over the whole graph, or a prompt bundle with --bundle."""
     from kg.render import render
 
@@ -110,6 +112,11 @@ def ask(question, bundle_path, fmt, k, store_path):
         answer = answerer.ask_bundle(bundle)
     else:
         answer = answerer.ask(question, k=k)
+    if html_path:
+        from kg.view import answer_subgraph, write_html
+
+        written = write_html(answer_subgraph(answer, answerer.index), html_path, f"kg: {answer['question']}")
+        click.echo(f"graph view: {written['path']} ({written['nodes']} nodes, {written['edges']} edges)", err=True)
     click.echo(render(answer, fmt))
 
 
@@ -132,6 +139,123 @@ def eval_(questions, as_json, k, predictions, show_errors, store_path):
     if show_errors:
         click.echo(format_errors(rows))
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report))
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.File("r"), help="Read the query from this .rq file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
+              help="Results format (default: table on a terminal, json otherwise; ttl for CONSTRUCT/DESCRIBE).")
+@click.option("--limit", type=click.IntRange(min=0), help="Stop after this many results.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds before the query is stopped.")
+@click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE (the store is read-only otherwise).")
+@store_option
+@friendly
+def sparql(query, query_file, fmt, limit, timeout, allow_update, store_path):
+    """Run a SPARQL QUERY (or -f FILE, or - for stdin) against the store; kg's prefixes are predeclared."""
+    from kg.sparql import run
+
+    if query == "-":
+        query = sys.stdin.read()
+    elif query_file is not None:
+        query = query_file.read()
+    if not query:
+        raise click.UsageError("give a QUERY, -f FILE, or - to read standard input")
+    result = run(_store(store_path).live_path(), query, _default_format(fmt), limit, timeout, allow_update)
+    click.echo(result.text)
+
+
+def _default_format(fmt):
+    return fmt or ("table" if sys.stdout.isatty() else "json")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def queries(ctx):
+    """List kg's saved SPARQL queries; `kg queries run NAME` runs one."""
+    if ctx.invoked_subcommand is None:
+        from kg.saved import load_all
+
+        for q in load_all().values():
+            params = " ".join(f"--param {p.name}=<{p.type}>" for p in q.params)
+            click.echo(f"{q.name}: {q.title}" + (f"   [{params}]" if params else ""))
+
+
+@queries.command(name="run")
+@click.argument("name")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter, bound as a value.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]))
+@click.option("--limit", type=click.IntRange(min=0), help="Stop after this many results.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@store_option
+@friendly
+def queries_run(name, params, fmt, limit, timeout, store_path):
+    """Run the saved query NAME with --param KEY=VALUE for each of its parameters."""
+    from kg.saved import bindings, get
+    from kg.sparql import run
+
+    q = get(name)
+    result = run(_store(store_path).live_path(), q.text, _default_format(fmt), limit, timeout,
+                 bindings=bindings(q, list(params)))
+    click.echo(result.text)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, help="Seconds per query.")
+@store_option
+@friendly
+def serve(host, port, timeout, store_path):
+    """Serve the store read-only as a SPARQL 1.1 Protocol endpoint at http://HOST:PORT/query."""
+    from kg.serve import serve as run_server
+
+    click.echo(f"serving {_store(store_path)} read-only at http://{host}:{port}/query (Ctrl-C stops)", err=True)
+    run_server(_store(store_path).live_path(), host, port, timeout)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld"]),
+              help="Export RDF in this format (to -o FILE or standard output).")
+@click.option("--graph", "graph", metavar="IRI", help="With --format: only this named graph.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="With --format: write here.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the focus's neighbourhood as one HTML file that opens offline.")
+@click.option("--graphml", "graphml_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write it as GraphML (Gephi, networkx); with no focus, the whole graph.")
+@click.option("--task", help="Focus on this task: IRI, label or catalogue label (e.g. SISR).")
+@click.option("--node", metavar="IRI", help="Focus on this node: IRI, concept label or model name.")
+@click.option("--depth", type=click.IntRange(0, 10), default=2, show_default=True, help="Hops around the focus.")
+@store_option
+@friendly
+def export(fmt, graph, output, html_path, graphml_path, task, node, depth, store_path):
+    """Export RDF (--format), or part of the graph as an HTML view (--html) or GraphML (--graphml)."""
+    if not (fmt or html_path or graphml_path):
+        raise click.UsageError("give --format FORMAT, --html FILE or --graphml FILE")
+    if fmt:
+        from kg.export import export as export_rdf
+
+        data = export_rdf(_store(store_path).open(), fmt, graph)
+        if output:
+            output.write_bytes(data)
+            click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+        else:
+            sys.stdout.buffer.write(data)
+    if not (html_path or graphml_path):
+        return
+    from kg.view import export_subgraph, write_graphml, write_html
+
+    if task and node:
+        raise click.UsageError("give --task or --node, not both")
+    index = _answerer(store_path).index
+    what = task or node or "the whole graph"
+    if html_path:  # capped: a browser must lay it out
+        w = write_html(export_subgraph(index, task=task, node=node, depth=depth), html_path,
+                       f"kg: {what}, depth {depth}")
+        click.echo(f"{w['path']}: {w['nodes']} nodes, {w['edges']} edges")
+    if graphml_path:  # no browser involved: no cap
+        w = write_graphml(export_subgraph(index, task=task, node=node, depth=depth, cap=None), graphml_path)
+        click.echo(f"{w['path']}: {w['nodes']} nodes, {w['edges']} edges")
 
 
 if __name__ == "__main__":

@@ -312,6 +312,10 @@ def build_store(paths: list[Path], store, fmt: str | None = None, progress=_no_p
         seen[rel] = path
     sources = [read_source(path, rel, fmt) for path, rel in found]
     result = build(sources, progress=progress, extract=extract)
+    if extract:
+        from .enrich import question_tasks
+
+        question_tasks(result)
     triples = store.replace(result.quads())
     counts = {k: len(v) for k, v in result.counts.items()}
     counts["triples"] = triples

@@ -83,13 +83,17 @@ class LocalStore:
         for p in self.root.glob(f".{CURRENT}.*"):
             p.unlink(missing_ok=True)
 
+    def live_path(self) -> str:
+        """The database directory readers use now (the symlink resolved, so a rebuild cannot move it)."""
+        if not self.exists():
+            raise StoreError(f"{self.root}: no graph has been built here", hint="run `kg build` first")
+        return os.path.realpath(self.root / CURRENT)
+
     def open(self):
         import pyoxigraph as ox
 
-        if not self.exists():
-            raise StoreError(f"{self.root}: no graph has been built here", hint="run `kg build` first")
         try:
-            return ox.Store.read_only(os.path.realpath(self.root / CURRENT))
+            return ox.Store.read_only(self.live_path())
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot open the store: {exc}") from None
 
@@ -116,6 +120,21 @@ def _ox_term(t):
     if isinstance(t, BNode):
         return ox.BlankNode(str(t))
     raise TypeError(f"not an RDF term: {t!r}")
+
+
+def to_rdflib(t):
+    """A pyoxigraph term as an rdflib term."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    plain = not t.datatype or t.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
+    return Literal(t.value, datatype=None if plain else URIRef(t.datatype.value))
 
 
 class Reader:

@@ -261,7 +261,8 @@ def export_subgraph(index, task: str | None = None, node: str | None = None, dep
     focus = _focus(index, task, node)
     g = nx.MultiDiGraph()
     if focus is None:
-        reached = {n: 0 for n in index.graph}
+        # Concepts without edges are part of the graph too (a new task nobody addresses yet).
+        reached = {n: 0 for n in [*index.graph, *sorted(set(index.thesaurus.concepts) - set(index.graph))]}
         what = "the whole graph"
         hint = "use --task LABEL or --node IRI to export a neighbourhood, with --depth N (default 2)"
     else:
@@ -290,7 +291,8 @@ def _focus(index, task: str | None, node: str | None) -> str | None:
     if node:
         if node in index.graph or node in th.concepts:
             return node
-        iri = th.lookup(node) or (index.iri_of(node) if index.iri_of(node) in index.graph else None)
+        model = index.iri_of(node)  # a model's name, as the catalogue spells it
+        iri = th.lookup(node) or (model if model in index.graph else None)
         if iri is None:
             raise QueryError(f"no node {node!r} in the graph", hint="give a node IRI, a concept label or a model name")
         return iri

@@ -1,0 +1,166 @@
+"""SPARQL for analysts: run a query against the store, read-only unless asked, with a time limit.
+
+The query runs in a forked child process so that --timeout can stop it for
+real; values are bound through Oxigraph's substitutions, never pasted into text.
+"""
+
+import multiprocessing
+import re
+from dataclasses import dataclass
+
+from .errors import QueryError
+from .namespaces import PREFIXES
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("ttl", "nt")
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.I,
+)
+_COMMENT = re.compile(r"^\s*#.*$", re.M)
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+@dataclass
+class Result:
+    text: str
+    rows: int | None = None
+
+
+def is_update(query: str) -> bool:
+    return bool(_UPDATE.match(_COMMENT.sub("", query)))
+
+
+def run(location, query: str, fmt: str = "table", limit: int | None = None, timeout: float = 30.0,
+        allow_update: bool = False, bindings: dict | None = None) -> Result:
+    update = is_update(query)
+    if update and not allow_update:
+        raise QueryError("this is a SPARQL UPDATE and the store is read-only here",
+                         hint="pass --allow-update to change the store")
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, str(location), query, fmt, limit, update, bindings or {}))
+    proc.start()
+    child.close()
+    if not parent.poll(timeout):
+        proc.kill()
+        proc.join()
+        raise QueryError(f"the query ran longer than {timeout:g} s and was stopped",
+                         hint="narrow it, add LIMIT, or raise --timeout")
+    kind, payload = parent.recv()
+    proc.join()
+    if kind == "error":
+        raise QueryError(payload)
+    return payload
+
+
+def _child(conn, location, query, fmt, limit, update, bindings):
+    try:
+        conn.send(("ok", _execute(location, query, fmt, limit, update, bindings)))
+    except QueryError as exc:
+        conn.send(("error", exc.one_line()))
+    except SyntaxError as exc:
+        conn.send(("error", _syntax(exc)))
+    except Exception as exc:  # anything the engine raises becomes one line, not a traceback
+        conn.send(("error", f"query failed: {exc}"))
+    finally:
+        conn.close()
+
+
+def _syntax(exc: SyntaxError) -> str:
+    m = _POSITION.search(str(exc))
+    where = f" at line {m.group(1)}, column {m.group(2)}" if m else ""
+    detail = str(exc).split(": ", 1)[-1]
+    return f"SPARQL syntax error{where}: {detail}"
+
+
+def _execute(location, query, fmt, limit, update, bindings) -> Result:
+    import pyoxigraph as ox
+
+    if update:
+        db = ox.Store(location)
+        db.update(query, prefixes=PREFIXES)
+        db.flush()
+        return Result("update applied")
+    db = ox.Store.read_only(location)
+    subs = {ox.Variable(k): v for k, v in bindings.items()} or None
+    results = db.query(query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs)
+    if isinstance(results, ox.QueryBoolean):
+        if fmt == "table":
+            return Result("true" if bool(results) else "false")
+        if fmt in GRAPH_FORMATS:
+            raise QueryError(f"ASK gives a boolean; --format must be one of: {', '.join(RESULT_FORMATS)}")
+        return Result(results.serialize(format=_result_format(fmt)).decode())
+    if isinstance(results, ox.QueryTriples):
+        if fmt not in GRAPH_FORMATS + ("table",):
+            raise QueryError(f"CONSTRUCT and DESCRIBE give graphs; --format must be one of: {', '.join(GRAPH_FORMATS)}")
+        triples = list(_take(results, limit))
+        rdf = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.TURTLE
+        return Result(ox.serialize(triples, format=rdf, prefixes=PREFIXES if rdf != ox.RdfFormat.N_TRIPLES else None)
+                      .decode(), len(triples))
+    if fmt in GRAPH_FORMATS:
+        raise QueryError(f"SELECT gives a table; --format must be one of: {', '.join(RESULT_FORMATS)}")
+    names = [v.value for v in results.variables]
+    rows = [[row[n] for n in names] for row in _take(results, limit)]
+    if fmt == "table":
+        return Result(_table(names, rows), len(rows))
+    return Result(_w3c(names, rows, fmt), len(rows))
+
+
+def _take(iterable, limit):
+    for i, item in enumerate(iterable):
+        if limit is not None and i >= limit:
+            return
+        yield item
+
+
+def _result_format(fmt: str):
+    import pyoxigraph as ox
+
+    return {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}[fmt]
+
+
+def _w3c(names, rows, fmt) -> str:
+    """The W3C SPARQL 1.1 results formats, written by rdflib's result serializers (rows may be cut by --limit)."""
+    from rdflib import Variable
+    from rdflib.query import Result as RdflibResult
+
+    from .store import to_rdflib
+
+    if fmt == "tsv":
+        return _tsv(names, rows)
+    result = RdflibResult("SELECT")
+    result.vars = [Variable(n) for n in names]
+    result.bindings = [{Variable(n): to_rdflib(t) for n, t in zip(names, row) if t is not None} for row in rows]
+    out = result.serialize(format=fmt)
+    return out.decode() if isinstance(out, bytes) else out
+
+
+def _tsv(names, rows) -> str:
+    """SPARQL 1.1 TSV: a ?var header, then terms in Turtle syntax (rdflib has no TSV writer)."""
+    from .store import to_rdflib
+
+    lines = ["\t".join(f"?{n}" for n in names)]
+    lines += ["\t".join("" if t is None else to_rdflib(t).n3() for t in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    short = term.value
+    for prefix, iri in PREFIXES.items():
+        if hasattr(term, "value") and type(term).__name__ == "NamedNode" and short.startswith(iri):
+            return f"{prefix}:{short[len(iri):]}"
+    return short
+
+
+def _table(names, rows) -> str:
+    cells = [[_cell(t) for t in row] for row in rows]
+    widths = [min(max([len(n)] + [len(r[i]) for r in cells]), 60) for i, n in enumerate(names)]
+    line = lambda vals: "  ".join(v[:60].ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
+    out = [line(names), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
