@@ -9,7 +9,8 @@ import click
 
 from kg.errors import KgError
 
-STORE_HELP = "Store location (default: $KG_STORE, else the per-user data directory)."
+STORE_HELP = ("Store: a directory, or an http(s) SPARQL server URL "
+              "(default: $KG_STORE, else the per-user data directory).")
 
 
 def friendly(fn):
@@ -30,9 +31,9 @@ def store_option(fn):
 
 
 def _store(store_path):
-    from kg.store import LocalStore, resolve
+    from kg.store import open_store
 
-    return LocalStore(resolve(store_path))
+    return open_store(store_path)
 
 
 @click.group()
@@ -64,6 +65,16 @@ def build(paths, fmt, store_path):
     click.echo(f"store: {result['store']}")
 
 
+def _local(store_path):
+    """Commands that need the embedded store itself (serve, RDF export)."""
+    from kg.store import LocalStore
+
+    store = _store(store_path)
+    if not isinstance(store, LocalStore):
+        raise click.UsageError("this command works on an embedded store; give --store a directory")
+    return store
+
+
 def _bar(label: str, total: int):
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
@@ -79,13 +90,11 @@ def _answerer(store_path):
     from kg.answer import Answerer
     from kg.build import build_store
     from kg.paths import SEEDS
-    from kg.store import Reader
-
     store = _store(store_path)
     if not store.exists():
         click.echo(f"no graph at {store} yet: building it from {SEEDS} first", err=True)
         _build(build_store, [SEEDS], store, None)
-    return Answerer(Reader(store.open()))
+    return Answerer(store.reader())
 
 
 @cli.command()
@@ -161,7 +170,7 @@ def sparql(query, query_file, fmt, limit, timeout, allow_update, store_path):
         query = query_file.read()
     if not query:
         raise click.UsageError("give a QUERY, -f FILE, or - to read standard input")
-    result = run(_store(store_path).live_path(), query, _default_format(fmt), limit, timeout, allow_update)
+    result = run(_store(store_path), query, _default_format(fmt), limit, timeout, allow_update)
     click.echo(result.text)
 
 
@@ -195,7 +204,7 @@ def queries_run(name, params, fmt, limit, timeout, store_path):
     from kg.sparql import run
 
     q = get(name)
-    result = run(_store(store_path).live_path(), q.text, _default_format(fmt), limit, timeout,
+    result = run(_store(store_path), q.text, _default_format(fmt), limit, timeout,
                  bindings=bindings(q, list(params)))
     click.echo(result.text)
 
@@ -210,8 +219,9 @@ def serve(host, port, timeout, store_path):
     """Serve the store read-only as a SPARQL 1.1 Protocol endpoint at http://HOST:PORT/query."""
     from kg.serve import serve as run_server
 
-    click.echo(f"serving {_store(store_path)} read-only at http://{host}:{port}/query (Ctrl-C stops)", err=True)
-    run_server(_store(store_path).live_path(), host, port, timeout)
+    store = _local(store_path)
+    click.echo(f"serving {store} read-only at http://{host}:{port}/query (Ctrl-C stops)", err=True)
+    run_server(store.live_path(), host, port, timeout)
 
 
 @cli.command()
@@ -235,7 +245,7 @@ def export(fmt, graph, output, html_path, graphml_path, task, node, depth, store
     if fmt:
         from kg.export import export as export_rdf
 
-        data = export_rdf(_store(store_path).open(), fmt, graph)
+        data = export_rdf(_local(store_path).open(), fmt, graph)
         if output:
             output.write_bytes(data)
             click.echo(f"wrote {len(data)} bytes to {output}", err=True)

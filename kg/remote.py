@@ -37,10 +37,8 @@ class RemoteStore:
         return self.url
 
     def exists(self) -> bool:
-        try:
-            return bool(self._select("ASK { GRAPH ?g { ?s ?p ?o } }").get("boolean"))
-        except StoreError:
-            return False
+        # An unreachable server is an error, not an empty store: kg must not start a build against it.
+        return bool(self._select("ASK { GRAPH ?g { ?s ?p ?o } }").get("boolean"))
 
     def replace(self, quads) -> int:
         import pyoxigraph as ox
@@ -67,6 +65,9 @@ class RemoteStore:
         return self.query_url
 
     def open(self):
+        return RemoteReader(self)
+
+    def reader(self) -> "RemoteReader":
         return RemoteReader(self)
 
     def _select(self, query: str) -> dict:

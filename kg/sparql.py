@@ -31,12 +31,17 @@ def is_update(query: str) -> bool:
     return bool(_UPDATE.match(_COMMENT.sub("", query)))
 
 
-def run(location, query: str, fmt: str = "table", limit: int | None = None, timeout: float = 30.0,
+def run(store, query: str, fmt: str = "table", limit: int | None = None, timeout: float = 30.0,
         allow_update: bool = False, bindings: dict | None = None) -> Result:
     update = is_update(query)
     if update and not allow_update:
         raise QueryError("this is a SPARQL UPDATE and the store is read-only here",
                          hint="pass --allow-update to change the store")
+    from .remote import RemoteStore
+
+    if isinstance(store, RemoteStore):
+        return _remote(store, query, fmt, limit, update, bindings)
+    location = store.live_path()
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, str(location), query, fmt, limit, update, bindings or {}))
@@ -52,6 +57,46 @@ def run(location, query: str, fmt: str = "table", limit: int | None = None, time
     if kind == "error":
         raise QueryError(payload)
     return payload
+
+
+_ACCEPT = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+           "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle", "nt": "application/n-triples"}
+
+
+def _remote(store, query, fmt, limit, update, bindings) -> Result:
+    """The server runs the query (and enforces its own time limit); kg passes its answer through."""
+    import json
+
+    if bindings:
+        raise QueryError("saved queries with parameters run against the embedded store only",
+                         hint="the SPARQL protocol cannot bind values; use a local --store")
+    if update:
+        raise QueryError("kg does not send updates to a remote store; kg build --store URL replaces its graphs")
+    from .namespaces import sparql_prologue
+
+    text = sparql_prologue() + query
+    if fmt in ("table", "json") or limit is not None:
+        if fmt not in ("table", "json"):
+            raise QueryError("--limit with a remote store needs --format json or table")
+        data = json.loads(store.raw(text, _ACCEPT["json"]))
+        if "results" in data and limit is not None:
+            data["results"]["bindings"] = data["results"]["bindings"][:limit]
+        if fmt == "json":
+            return Result(json.dumps(data))
+        if "boolean" in data:
+            return Result("true" if data["boolean"] else "false")
+        names = data["head"]["vars"]
+        rows = [[_RemoteTerm(b.get(n)) for n in names] for b in data["results"]["bindings"]]
+        return Result(_table(names, rows), len(rows))
+    return Result(store.raw(text, _ACCEPT[fmt]).decode())
+
+
+class _RemoteTerm:
+    """Just enough of a pyoxigraph term for the table writer."""
+
+    def __init__(self, binding):
+        self.value = binding["value"] if binding else ""
+        self.kind = binding["type"] if binding else "literal"
 
 
 def _child(conn, location, query, fmt, limit, update, bindings):
@@ -150,8 +195,9 @@ def _cell(term) -> str:
     if term is None:
         return ""
     short = term.value
+    is_iri = type(term).__name__ == "NamedNode" or getattr(term, "kind", None) == "uri"
     for prefix, iri in PREFIXES.items():
-        if hasattr(term, "value") and type(term).__name__ == "NamedNode" and short.startswith(iri):
+        if is_iri and short.startswith(iri):
             return f"{prefix}:{short[len(iri):]}"
     return short
 

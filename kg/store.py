@@ -29,6 +29,15 @@ def resolve(location: str | None) -> Path:
     return Path(chosen).expanduser() if chosen else default_location()
 
 
+def open_store(location: str | None):
+    """A LocalStore for a path (or the default), a RemoteStore for an http(s) SPARQL server."""
+    from .remote import RemoteStore, is_remote
+
+    if is_remote(location):
+        return RemoteStore(str(location))
+    return LocalStore(resolve(location))
+
+
 class LocalStore:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -88,6 +97,9 @@ class LocalStore:
         if not self.exists():
             raise StoreError(f"{self.root}: no graph has been built here", hint="run `kg build` first")
         return os.path.realpath(self.root / CURRENT)
+
+    def reader(self) -> "Reader":
+        return Reader(self.open())
 
     def open(self):
         import pyoxigraph as ox
