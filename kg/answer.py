@@ -249,7 +249,7 @@ class Answerer:
         order of strength: naming the task (or a broader, narrower or sibling task), naming a
         concept or method the task's models also name, naming something the question named.
         """
-        from .extract import Text, concept_iri, extract
+        from .extract import Text, extract
 
         if not bundle.papers:
             return []

@@ -216,13 +216,13 @@ def rank_models(u: Understanding, index, task: str, task_score: float = 0.0) -> 
             if m.arbitrary and u.scale not in fixed:
                 score += 3.0
                 reasons.append(f"any scale, and '{u.scale_words}' is not a fixed factor")
-        for t, words in u.traits.items():
+        for t, said in u.traits.items():
             if t in m.traits:
                 score += TRAIT_BONUS
-                reasons.append(f"{index.label(t)} ('{words}')")
+                reasons.append(f"{index.label(t)} ('{said}')")
             elif t in m.mentions:
                 score += MENTION_BONUS
-                reasons.append(f"summary mentions {index.label(t)} ('{words}')")
+                reasons.append(f"summary mentions {index.label(t)} ('{said}')")
         # Unasked-for specialisations (a "real-world" or "JPEG" variant) fit a plain question worse.
         score -= UNASKED_PENALTY * len(m.traits - set(u.traits))
         score += LEX_MODEL_WEIGHT * u.lexical.get(iri, 0.0)

@@ -62,3 +62,29 @@ def copy_seeds(dest: Path) -> Path:
 
 
 __all__ = ["ROOT", "SEEDS", "DATA", "SEED_BUNDLE", "SEED_QUESTION", "copy_seeds"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(argv: list[str], query_url: str):
+    """Start a SPARQL server process and wait until it answers ASK {} at query_url."""
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"{query_url}?query=ASK%7B%7D", timeout=1)
+            return proc
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"{argv[0]} did not start: {proc.stderr.read().decode()}")

@@ -2,44 +2,23 @@
 
 import json
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from tests.conftest import SEED_QUESTION, SEEDS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import SEED_QUESTION, SEEDS, free_port, start_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    port = _free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}query?query=ASK%7B%7D", timeout=1)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail(f"oxigraph server did not start: {proc.stderr.read().decode()}")
+    proc = start_server([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+                         "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"{url}query")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
@@ -97,7 +76,7 @@ def test_eval_and_sparql_read_from_the_remote_store(server, sources, tmp_path):
 
 
 def test_an_unreachable_server_is_one_line(tmp_path):
-    port = _free_port()
+    port = free_port()
     result = CliRunner().invoke(cli, ["ask", "enlarge 2x", "--store", f"http://127.0.0.1:{port}/"],
                                 catch_exceptions=False)
     assert result.exit_code == 1

@@ -1,18 +1,15 @@
 import csv
 import io
 import json
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 from rdflib import Graph
 
 from kg.saved import load_all
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port, start_server
 
 SELECT_MODELS = ("SELECT DISTINCT ?name WHERE { ?m a kg:Model ; kg:scaleFactor ?s ; schema:name ?name FILTER(?s = 8) } "
                  "ORDER BY ?name")
@@ -143,27 +140,12 @@ def test_export_formats_parse_back(run, reader, tmp_path, fmt, parse_as):
     assert len(ds) == stored > 2500
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint(seed_store):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port),
-                             "--store", str(seed_store.root)], stderr=subprocess.PIPE)
+    port = free_port()
     url = f"http://127.0.0.1:{port}/query"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail(f"kg serve did not start: {proc.stderr.read().decode()}")
+    proc = start_server([sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port),
+                         "--store", str(seed_store.root)], url)
     yield url
     proc.send_signal(2)  # Ctrl-C
     assert proc.wait(timeout=10) in (0, -2, 130)
