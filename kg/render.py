@@ -48,6 +48,8 @@ def render(answer: dict, fmt: str) -> str:
         if m.get("why"):
             out.append(f"   why: {'; '.join(m['why'])}")
         out.append(f"   path: {path_text(m['path'])}")
+        if m.get("evidence"):
+            out.append(f"   evidence: \"{m['evidence']}\"")
         for k, v in m["links"].items():
             if v:
                 out.append(f"   {k}: {v}")
