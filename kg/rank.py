@@ -1,7 +1,7 @@
 """Ranking: tasks from the thesaurus phrases a question matched, then models within a task."""
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .lexical import words
@@ -15,6 +15,7 @@ LEX_TASK_WEIGHT = 1.0
 LEX_MODEL_WEIGHT = 1.0  # the same, between models of one task
 MODALITY_WEIGHT = 1.0  # per share of the question's modalities a task takes in or gives out
 RUNNER_UP_RATIO = 0.5
+USUAL_SCALE_BONUS = 0.2  # no scale asked: the task's most common factor, as a tie-breaker
 TRAIT_BONUS = 1.0  # a trait the question names and the card's name or datasets carry
 MENTION_BONUS = 0.5  # the same trait only mentioned in the card's summary
 UNASKED_PENALTY = 0.3  # per specialisation the card has and the question did not ask for  # a second task this close to the first keeps a place in the top three
@@ -203,6 +204,9 @@ class ModelScore:
 
 def rank_models(u: Understanding, index, task: str, task_score: float = 0.0) -> list[ModelScore]:
     fixed = {m.scale for m in index.models.values() if m.scale}
+    # With no scale stated, the factor most of the task's cards offer is the likeliest ask.
+    scales = Counter(index.models[i].scale for i in index.task_models.get(task, []) if index.models[i].scale)
+    usual = scales.most_common(1)[0][0] if scales and not u.scale else None
     out = []
     for iri in index.task_models.get(task, []):
         m = index.models[iri]
@@ -216,6 +220,8 @@ def rank_models(u: Understanding, index, task: str, task_score: float = 0.0) -> 
             if m.arbitrary and u.scale not in fixed:
                 score += 3.0
                 reasons.append(f"any scale, and '{u.scale_words}' is not a fixed factor")
+        if usual and m.scale == usual:
+            score += USUAL_SCALE_BONUS
         for t, said in u.traits.items():
             if t in m.traits:
                 score += TRAIT_BONUS
