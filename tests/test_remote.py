@@ -71,7 +71,8 @@ def test_eval_and_sparql_read_from_the_remote_store(server, sources, tmp_path):
                               "task": "SISR", "style": "request"}) + "\n")
     report = json.loads(_kg("eval", str(qs), "--json", "--store", server))
     assert report["task_at_1"] == 1.0
-    table = _kg("sparql", "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a kg:Model }", "--store", server)
+    table = _kg("sparql", "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a kg:Model }", "--store", server,
+                "--format", "table")
     assert table.splitlines()[-2].strip() == "212"
 
 
