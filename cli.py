@@ -242,6 +242,8 @@ def export(fmt, graph, output, html_path, graphml_path, task, node, depth, store
     """Export RDF (--format), or part of the graph as an HTML view (--html) or GraphML (--graphml)."""
     if not (fmt or html_path or graphml_path):
         raise click.UsageError("give --format FORMAT, --html FILE or --graphml FILE")
+    if task and node:
+        raise click.UsageError("give --task or --node, not both")
     if fmt:
         from kg.export import export as export_rdf
 
@@ -255,8 +257,6 @@ def export(fmt, graph, output, html_path, graphml_path, task, node, depth, store
         return
     from kg.view import export_subgraph, write_graphml, write_html
 
-    if task and node:
-        raise click.UsageError("give --task or --node, not both")
     index = _answerer(store_path).index
     what = task or node or "the whole graph"
     if html_path:  # capped: a browser must lay it out

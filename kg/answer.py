@@ -122,6 +122,8 @@ class Answerer:
                     seen.add(p)
                     path = self._path(u, iri) + [{"rel": "described by"}, self._node(p)]
                     out.append(self._paper(self.index.papers[p], path))
+        if len(out) >= n:
+            return out
         closest = lambda p: (-_word_overlap(u.lemmas, p.title or ""), p.iri)  # noqa: E731
         mentioning = [(p, e) for p, e in self.index.papers_mentioning(u.task.iri) if p.iri not in seen]
         mentioning.sort(key=lambda pe: closest(pe[0]))
@@ -214,7 +216,7 @@ class Answerer:
                 "score": None,
                 "fits": fits,
                 "links": {"paper": rec.paper, "github": rec.github or (known.github if known else None),
-                          "huggingface": known.huggingface if known else None},
+                          "huggingface": rec.huggingface or (known.huggingface if known else None)},
                 "path": [{"id": QUESTION, "label": "question", "type": "question"}, {"rel": "recommended"},
                          {"id": iri, "label": rec.name, "type": "model"}],
             }

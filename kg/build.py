@@ -106,7 +106,7 @@ def build(sources: list[Source], progress=_no_progress, extract: bool = True) ->
                                    progress=lambda _t: bar.update(1))
         sink = graphs.setdefault(GRAPH, GraphSink(GRAPH))
         write(sink, links, nlp.pipeline_version(pipeline))
-        builder.counts["links"] = set(range(len(links)))
+        builder.counts["links"] = {(ln.subject, ln.kind, ln.obj) for ln in links}
         builder.counts["concepts"] = {ln.obj for ln in links if ln.kind == "concept"}
     for kind in ("task", "method"):
         builder.counts[f"{kind}s"] = {c.iri for c in thesaurus.of_kind(kind)} | builder.minted[kind]
@@ -272,6 +272,7 @@ class _Builder:
             if rec.paper:
                 g.add((m, KG.describedBy, self.paper_node(g, rec.paper)))
             self.link(g, m, KG.hasCode, rec.github, KG.CodeRepository)
+            self.link(g, m, KG.hasHubPage, rec.huggingface, KG.HubPage)
             if rec.summary:
                 g.add((m, DCTERMS.description, Literal(rec.summary)))
             self.text(g, m, rec.summary)

@@ -54,10 +54,10 @@ SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract WHERE {
 }"""
 
 PAPERS_MENTIONING = _P + """
-SELECT ?task ?p ?title ?url ?arxiv ?sentence ?support WHERE {
+SELECT ?task ?p ?title ?url ?arxiv ?sentence WHERE {
   ?p a kg:Paper ; kg:mentionsTask ?task ; dcterms:title ?title .
   ?l a kg:ExtractedLink ; rdf:subject ?p ; rdf:predicate kg:mentionsTask ; rdf:object ?task ;
-     kg:support ?support ; kg:evidence/kg:sentence ?sentence .
+     kg:evidence/kg:sentence ?sentence .
   OPTIONAL { ?p schema:url ?url }
   OPTIONAL { ?p fabio:hasArXivId ?arxiv }
 }"""
@@ -150,6 +150,7 @@ class Index:
             for b in c.broader:
                 self.graph.add_edge(b, c.iri, rel="narrower")
         self._paper_cache: dict[str, list[PaperInfo]] = {}
+        self._mention_cache: dict[str, list[tuple[PaperInfo, str]]] = {}
         self.lexical = Bm25({
             m.iri: words(" ".join([m.name.replace("-", " "), m.summary, *m.datasets])) for m in self.models.values()
         })
@@ -200,11 +201,14 @@ class Index:
 
     def papers_mentioning(self, task: str) -> list[tuple[PaperInfo, str]]:
         """Papers whose text names the task, each with the sentence that does."""
-        found: dict[str, tuple[PaperInfo, str]] = {}
-        for r in self.reader.select(PAPERS_MENTIONING, task=Iri(task)):
-            if r["p"] not in found:
-                found[r["p"]] = (PaperInfo(iri=r["p"], title=r["title"], url=r["url"], arxiv=r["arxiv"]), r["sentence"])
-        return sorted(found.values(), key=lambda pe: pe[0].iri)
+        if task not in self._mention_cache:
+            found: dict[str, tuple[PaperInfo, str]] = {}
+            for r in self.reader.select(PAPERS_MENTIONING, task=Iri(task)):
+                if r["p"] not in found:
+                    info = PaperInfo(iri=r["p"], title=r["title"], url=r["url"], arxiv=r["arxiv"])
+                    found[r["p"]] = (info, r["sentence"])
+            self._mention_cache[task] = sorted(found.values(), key=lambda pe: pe[0].iri)
+        return self._mention_cache[task]
 
     def task_model_mentions(self, task: str) -> dict[str, list[tuple[str, str, str]]]:
         """Concepts and methods the task's models mention: concept -> [(model, label, sentence)]."""

@@ -63,7 +63,7 @@ class Understanding:
     def confidence(self) -> float:
         if not self.task:
             return 0.0
-        second = self.tasks[1].score if len(self.tasks) > 1 else 0.0
+        second = max(self.tasks[1].score, 0.0) if len(self.tasks) > 1 else 0.0
         return round(self.task.score / (self.task.score + second), 3)
 
     def attributes(self, index) -> dict:

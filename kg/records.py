@@ -49,6 +49,7 @@ class BundleModel:
     line: int
     paper: str | None = None
     github: str | None = None
+    huggingface: str | None = None
     summary: str | None = None
 
 

@@ -65,7 +65,7 @@ class RemoteStore:
         return self.query_url
 
     def open(self):
-        return RemoteReader(self)
+        return self.reader()
 
     def reader(self) -> "RemoteReader":
         return RemoteReader(self)
@@ -73,9 +73,10 @@ class RemoteStore:
     def _select(self, query: str) -> dict:
         import json
 
-        data = self._request("POST", self.query_url, urllib.parse.urlencode({"query": query}).encode(),
-                             "application/x-www-form-urlencoded", accept="application/sparql-results+json")
-        return json.loads(data)
+        try:
+            return json.loads(self.raw(query, "application/sparql-results+json"))
+        except json.JSONDecodeError:
+            raise StoreError(f"{self.url}: the server did not answer in SPARQL JSON results") from None
 
     def raw(self, query: str, accept: str) -> bytes:
         return self._request("POST", self.query_url, urllib.parse.urlencode({"query": query}).encode(),

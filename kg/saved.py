@@ -43,8 +43,11 @@ def _parse(path) -> SavedQuery:
             continue
         key, value = m.groups()
         if key == "param":
-            name, typ, *rest = value.split(None, 2)
-            q.params.append(Param(name, typ, rest[0] if rest else ""))
+            name, typ, *rest = value.split(None, 2) + [""]
+            if typ not in PARAM_TYPES:
+                raise QueryError(f"{path}: parameter {name!r} has type {typ!r}",
+                                 hint=f"write '# param: NAME TYPE  help' with TYPE one of: {', '.join(PARAM_TYPES)}")
+            q.params.append(Param(name, typ, rest[0].strip() if rest else ""))
         else:
             setattr(q, key, value.strip())
     return q

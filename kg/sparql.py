@@ -52,7 +52,10 @@ def run(store, query: str, fmt: str = "table", limit: int | None = None, timeout
         proc.join()
         raise QueryError(f"the query ran longer than {timeout:g} s and was stopped",
                          hint="narrow it, add LIMIT, or raise --timeout")
-    kind, payload = parent.recv()
+    try:
+        kind, payload = parent.recv()
+    except EOFError:
+        kind, payload = "error", "the query process ended without an answer (out of memory?)"
     proc.join()
     if kind == "error":
         raise QueryError(payload)
@@ -78,7 +81,10 @@ def _remote(store, query, fmt, limit, update, bindings) -> Result:
     if fmt in ("table", "json") or limit is not None:
         if fmt not in ("table", "json"):
             raise QueryError("--limit with a remote store needs --format json or table")
-        data = json.loads(store.raw(text, _ACCEPT["json"]))
+        try:
+            data = json.loads(store.raw(text, _ACCEPT["json"]))
+        except json.JSONDecodeError:
+            raise QueryError("the server did not answer in SPARQL JSON (CONSTRUCT and DESCRIBE need --format ttl or nt)") from None
         if "results" in data and limit is not None:
             data["results"]["bindings"] = data["results"]["bindings"][:limit]
         if fmt == "json":

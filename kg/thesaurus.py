@@ -56,6 +56,7 @@ class Concept:
 class Thesaurus:
     def __init__(self, concepts: dict[str, Concept]):
         self.concepts = concepts
+        self._ancestors: dict[str, list[str]] = {}
         self._by_notation: dict[str, str] = {}
         self._by_label: dict[str, set[str]] = defaultdict(set)
         for c in concepts.values():
@@ -116,13 +117,16 @@ class Thesaurus:
         return sorted((c for c in self.concepts.values() if c.kind == kind), key=lambda c: c.iri)
 
     def ancestors(self, iri: str) -> list[str]:
-        seen, stack = [], list(self.concepts[iri].broader) if iri in self.concepts else []
-        while stack:
-            b = stack.pop()
-            if b not in seen and b in self.concepts:
-                seen.append(b)
-                stack.extend(self.concepts[b].broader)
-        return seen
+        # Ranking asks this inside loops over matches and tasks; the hierarchy never changes.
+        if iri not in self._ancestors:
+            seen, stack = [], list(self.concepts[iri].broader) if iri in self.concepts else []
+            while stack:
+                b = stack.pop()
+                if b not in seen and b in self.concepts:
+                    seen.append(b)
+                    stack.extend(self.concepts[b].broader)
+            self._ancestors[iri] = seen
+        return self._ancestors[iri]
 
     def related(self, a: str, b: str) -> bool:
         """Same concept, or one is broader than the other."""

@@ -42,6 +42,15 @@ def test_bundle_tolerates_crlf_bom_blank_lines_and_missing_sections(tmp_path):
     assert bundle.models == [] and bundle.papers == []
 
 
+def test_bundle_hugging_face_links_stay_apart_from_github(tmp_path):
+    text = SEED_BUNDLE.read_text().replace(
+        "GitHub: https://github.com/Kameronski/stable-diffusion-1.5",
+        "GitHub: https://github.com/Kameronski/stable-diffusion-1.5\nHuggingFace: https://huggingface.co/x/y")
+    model = read_source(write(tmp_path, "hf.txt", text), "hf.txt").records[0].models[0]
+    assert model.github == "https://github.com/Kameronski/stable-diffusion-1.5"
+    assert model.huggingface == "https://huggingface.co/x/y"
+
+
 def test_truncated_bundle_names_file_and_line(tmp_path):
     text = SEED_BUNDLE.read_text()
     cut = text[: text.index("face became")]

@@ -32,6 +32,7 @@ class ConceptMatcher:
         self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.use_lemmas = False
         self.entries: dict[str, tuple[str, str, str]] = {}
+        self.modal_keys: frozenset[str] = frozenset()
 
     def add_concepts(self, thesaurus, nlp: Language, lemmas: bool) -> None:
         self.use_lemmas = lemmas
@@ -45,6 +46,7 @@ class ConceptMatcher:
                         key = f"{concept.iri}\t{kind}"
                         self.entries[key] = (concept.iri, kind, concept.kind)
                         by_key.setdefault(key, []).append(label.strip())
+        self.modal_keys = frozenset(k for k, (_, _, concept_kind) in self.entries.items() if concept_kind == "modality")
         for key, labels in sorted(by_key.items()):
             self.lower.add(key, [nlp.make_doc(label) for label in labels])
             if lemmas:
@@ -62,9 +64,8 @@ class ConceptMatcher:
                     found[(iri, start, end)] = kind
         spans = [Span(doc, s, e, label=iri, span_id=kind) for (iri, s, e), kind in found.items()]
         # Modalities describe the data, not the request, so they neither hide nor are hidden by other phrases.
-        side = {iri for iri, (_, _, concept_kind) in self.entries.items() if concept_kind == "modality"}
-        modal = [s for s in spans if f"{s.label_}\t{s.id_}" in side]
-        rest = [s for s in spans if f"{s.label_}\t{s.id_}" not in side]
+        modal = [s for s in spans if f"{s.label_}\t{s.id_}" in self.modal_keys]
+        rest = [s for s in spans if f"{s.label_}\t{s.id_}" not in self.modal_keys]
         doc.spans[SPAN_KEY] = sorted(_drop_nested(rest) + modal, key=lambda s: (s.start, s.end, s.label_))
         return doc
 

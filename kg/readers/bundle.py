@@ -68,7 +68,7 @@ def _set(block, key, value):
         block.summary = value
     # HuggingFace links in bundles are kept on models only.
     elif key == "huggingface" and isinstance(block, BundleModel):
-        block.github = block.github or value
+        block.huggingface = value
 
 
 def _question(path, lines) -> tuple[str, int]:
