@@ -156,7 +156,7 @@ class Answerer:
 
     @staticmethod
     def _paper(p: PaperInfo, path: list[dict], evidence: str | None = None) -> dict:
-        d = {"title": p.title or (f"arXiv:{p.arxiv}" if p.arxiv else p.url), "iri": p.iri, "url": p.link, "github": p.github, "path": path}
+        d = {"title": p.display, "iri": p.iri, "url": p.link, "github": p.github, "path": path}
         if evidence is not None:
             d["evidence"] = evidence
         return d

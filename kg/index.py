@@ -110,6 +110,11 @@ class PaperInfo:
     abstract: str | None = None
 
     @property
+    def display(self) -> str:
+        """The title, else "arXiv:ID", else the URL, else the IRI."""
+        return self.title or (f"arXiv:{self.arxiv}" if self.arxiv else self.url or self.iri)
+
+    @property
     def link(self) -> str | None:
         if self.arxiv:
             return f"https://arxiv.org/abs/{self.arxiv}"
@@ -196,7 +201,7 @@ class Index:
             return self.models[iri].name
         if iri in self.papers:
             p = self.papers[iri]
-            return p.title or (f"arXiv:{p.arxiv}" if p.arxiv else p.url or iri)
+            return p.display
         return self.labels.get(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
     def papers_mentioning(self, task: str) -> list[tuple[PaperInfo, str]]:
