@@ -15,7 +15,7 @@ from .paths import ONTOLOGIES
 from .records import Bundle, ModelCard, PaperRecord, Source, TaskDef
 from .thesaurus import Thesaurus
 
-ONTOLOGY_FILES = ("kg.ttl", "thesaurus.ttl")
+ONTOLOGY_FILES = ("kg.ttl", "thesaurus.ttl", "lay-phrasings.ttl")
 _MODALITY_CODE = re.compile(r"^((?:[A-Z][a-z]+)+)2((?:[A-Z][a-z]+)+)$")
 _MODALITIES = {"Img": KG.Image, "Txt": KG.Text, "Snd": KG.Audio, "Voice": KG.Audio, "Msk": KG.Mask,
                "Vid": KG.Video, "Video": KG.Video}

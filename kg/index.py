@@ -159,6 +159,17 @@ class Index:
         self.lexical = Bm25({
             m.iri: words(" ".join([m.name.replace("-", " "), m.summary, *m.datasets])) for m in self.models.values()
         })
+        self.task_words = Bm25(self._task_wording())
+
+    def _task_wording(self) -> dict[str, list[str]]:
+        """Each task with models, as the words of every thesaurus task that counts fully for it."""
+        th, candidates = self.thesaurus, set(self.task_models)
+        docs: dict[str, list[str]] = {t: [] for t in candidates}
+        for c in th.of_kind("task"):
+            for t, share in th.targets(c.iri, candidates):
+                if share == 1.0:
+                    docs[t].extend(words(th.wording(c.iri)))
+        return docs
 
     def _link(self, r) -> None:
         m = self.models.get(r["m"])

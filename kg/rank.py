@@ -11,9 +11,11 @@ from .nlp.components import SPAN_KEY
 KIND_WEIGHT = {"notation": 3.0, "pref": 3.0, "alt": 2.5, "lay": 2.0}
 PRE_STEP_DISCOUNT = 0.4  # a problem named as the input's condition, not the goal
 SCALE_BONUS = 1.5
-LEX_TASK_WEIGHT = 1.0
+LEX_TASK_WEIGHT = 1.0  # best word overlap between the question and one of the task's cards
+THESAURUS_WORDS_WEIGHT = 0.5  # word overlap with everything the thesaurus says about the task
 LEX_MODEL_WEIGHT = 1.0  # the same, between models of one task
 MODALITY_WEIGHT = 1.0  # per share of the question's modalities a task takes in or gives out
+TRAIT_TASK_WEIGHT = 1.0  # per trait the question names, shared among the tasks whose cards carry it
 RUNNER_UP_RATIO = 0.5
 USUAL_SCALE_BONUS = 0.2  # no scale asked: the task's most common factor, as a tie-breaker
 TRAIT_BONUS = 1.0  # a trait the question names and the card's name or datasets carry
@@ -54,6 +56,7 @@ class Understanding:
     modalities: dict[str, str]  # modality IRI -> words
     lemmas: set[str]
     lexical: dict[str, float] = field(default_factory=dict)  # model IRI -> 0..1 word evidence
+    task_words: dict[str, float] = field(default_factory=dict)  # task IRI -> 0..1 word evidence
 
     @property
     def task(self) -> TaskScore | None:
@@ -95,13 +98,15 @@ def understand(doc, index) -> Understanding:
             modalities.setdefault(c.iri, s.text)
     lemmas = {t.lemma_.lower() or t.lower_ for t in doc if t.is_alpha and not t.is_stop}
     terms = set(words(doc.text)) | {w for lemma in lemmas for w in words(lemma)}
-    raw = index.lexical.scores(terms)
-    top = max(raw.values(), default=0.0)
-    lexical = {k: v / top for k, v in raw.items()} if top else {}
     u = Understanding(doc.text, [], matches, doc._.kg_scale, doc._.kg_scale_words, traits, modalities, lemmas,
-                      lexical)
+                      _relative(index.lexical.scores(terms)), _relative(index.task_words.scores(terms)))
     u.tasks = _rank_tasks(u, index)
     return u
+
+
+def _relative(scores: dict[str, float]) -> dict[str, float]:
+    top = max(scores.values(), default=0.0)
+    return {k: v / top for k, v in scores.items()} if top else {}
 
 
 def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
@@ -114,7 +119,7 @@ def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
         c = th.concepts[m.concept]
         if c.kind != "task":
             continue
-        for target, share in _targets(m.concept, candidates, th):
+        for target, share in th.targets(m.concept, candidates):
             key = (m.words.lower(), target)
             if key in seen_spans[target]:
                 continue
@@ -133,25 +138,16 @@ def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
         best = max((u.lexical.get(m, 0.0) for m in ms), default=0.0)
         if best:
             scores[t] += LEX_TASK_WEIGHT * best
+    # Words no phrase covers ("colour it in", "summary") still lean towards the task whose wording they share.
+    for t, share in u.task_words.items():
+        scores[t] += THESAURUS_WORDS_WEIGHT * share
     _scale_agreement(u, index, scores)
     _modality_agreement(u, th, scores)
+    _trait_evidence(u, index, scores)
     ranked = [TaskScore(t, th.concepts[t].label if t in th.concepts else index.label(t), round(s, 3), evidence[t])
               for t, s in scores.items()]
     ranked.sort(key=lambda ts: (-ts.score, ts.label))
     return ranked
-
-
-def _targets(concept: str, candidates: set[str], th) -> list[tuple[str, float]]:
-    """Tasks with models that a matched concept speaks for, with the share of its weight."""
-    if concept in candidates:
-        return [(concept, 1.0)]
-    # A narrower concept counts fully for its nearest ancestor with models.
-    for anc in th.ancestors(concept):
-        if anc in candidates:
-            return [(anc, 1.0)]
-    # A broader concept counts, halved, for each of its narrower tasks with models.
-    below = [t for t in candidates if concept in th.ancestors(t)]
-    return [(t, 0.5) for t in below]
 
 
 def _modality_agreement(u: Understanding, th, scores) -> None:
@@ -163,6 +159,15 @@ def _modality_agreement(u: Understanding, th, scores) -> None:
         c = th.concepts.get(t)
         if c and (c.inputs or c.outputs):
             scores[t] += MODALITY_WEIGHT * len(said & {*c.inputs, *c.outputs}) / len(said)
+
+
+def _trait_evidence(u: Understanding, index, scores) -> None:
+    """A trait the question names ("cartoon", "same character") points, through the cards that carry it, to their tasks."""
+    for trait in u.traits:
+        carriers = Counter(t for t, ms in index.task_models.items() for m in ms if trait in index.models[m].traits)
+        total = sum(carriers.values())
+        for t, n in carriers.items():
+            scores[t] += TRAIT_TASK_WEIGHT * n / total
 
 
 def _offering_scale(u: Understanding, index) -> set[str]:

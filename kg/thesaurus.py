@@ -128,6 +128,22 @@ class Thesaurus:
             self._ancestors[iri] = seen
         return self._ancestors[iri]
 
+    def targets(self, concept: str, candidates: set[str]) -> list[tuple[str, float]]:
+        """The candidate tasks a concept speaks for, with the share of its weight each gets."""
+        if concept in candidates:
+            return [(concept, 1.0)]
+        # A narrower concept counts fully for its nearest ancestor among the candidates.
+        for anc in self.ancestors(concept):
+            if anc in candidates:
+                return [(anc, 1.0)]
+        # A broader concept counts, halved, for each of its narrower candidates.
+        return [(t, 0.5) for t in sorted(candidates) if concept in self.ancestors(t)]
+
+    def wording(self, concept: str) -> str:
+        """Everything the thesaurus says a concept is called or is."""
+        c = self.concepts[concept]
+        return " ".join([c.pref_label, *c.alt_labels, *c.lay_labels, c.definition])
+
     def related(self, a: str, b: str) -> bool:
         """Same concept, or one is broader than the other."""
         return a == b or a in self.ancestors(b) or b in self.ancestors(a)

@@ -23,7 +23,8 @@ class ConceptMatcher:
 
     Labels match on lower-cased words and, with a trained pipeline, on lemmas too.
     A match inside a longer match of another concept is dropped, so
-    "separate into different colors" outvotes "colors".
+    "separate into different colors" outvotes "colors"; of overlapping matches
+    of one concept ("is compressed", "compressed and") only the longest stays.
     """
 
     def __init__(self, nlp: Language, name: str):
@@ -71,13 +72,18 @@ class ConceptMatcher:
 
 
 def _drop_nested(spans: list[Span]) -> list[Span]:
-    def inside_longer(span):
-        return any(
-            o.label_ != span.label_ and o.start <= span.start and span.end <= o.end and len(o) > len(span)
-            for o in spans
-        )
+    def hidden(span):
+        return any(_hides(o, span) for o in spans if o is not span)
 
-    return [s for s in spans if not inside_longer(s)]
+    return [s for s in spans if not hidden(s)]
+
+
+def _hides(o: Span, span: Span) -> bool:
+    """A longer phrase hides what lies inside it; overlapping phrases of one concept count once."""
+    if o.label_ != span.label_:
+        return o.start <= span.start and span.end <= o.end and len(o) > len(span)
+    overlap = o.start < span.end and span.start < o.end
+    return overlap and (len(o), -o.start) > (len(span), -span.start)
 
 
 @Language.component("kg_attributes")
