@@ -16,16 +16,28 @@ METRICS = ("n", "task_at_1", "task_at_3", "exact_at_1", "exact_at_3", "mrr", "sc
 def load_questions(path: Path) -> list[dict]:
     items = []
     for record, line in json_records(path, read_text(path)):
-        for key in ("question", "model", "task"):
+        for key in ("question", "task"):
             if key not in record:
-                raise InputError(path, f'line has no "{key}" key', line=line, hint='each line needs {id, question, model, task}')
+                raise InputError(path, f'line has no "{key}" key', line=line,
+                                 hint='each line needs {question, task}, and may have id, style, model, also_ok')
+        also = record.get("also_ok", [])
+        if not isinstance(also, list) or not all(isinstance(a, str) for a in also):
+            raise InputError(path, '"also_ok" is not a list of task labels', line=line,
+                             hint='write it as ["Task A", "Task B"] or leave it out')
         record.setdefault("id", f"line-{line}")
+        record.setdefault("model", None)
         items.append(record)
     return items
 
 
 def _same_task(a, b) -> bool:
     return (a or "").strip().casefold() == (b or "").strip().casefold()
+
+
+def _right_task(labels: list[str], item: dict) -> bool:
+    """Any of a model's task labels is the expected task, or one the question set also accepts."""
+    wanted = [item["task"], *item.get("also_ok", [])]
+    return any(_same_task(t, w) for t in labels or [None] for w in wanted)
 
 
 def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]]:
@@ -38,7 +50,7 @@ def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]
         names = [m.name for m in ranked]
         labels = [index.models[m.iri].labels for m in ranked]
         rank = names.index(item["model"]) + 1 if item["model"] in names else None
-        gold = index.models.get(index.iri_of(item["model"]))
+        gold = index.models.get(index.iri_of(item["model"])) if item["model"] else None
         want_scale = gold.scale if gold else None
         rows.append({
             "id": item["id"],
@@ -48,11 +60,12 @@ def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]
             "expected_model": item["model"],
             "task": labels[0][0] if labels and labels[0] else None,
             "models": names,
-            "task_at_1": any(_same_task(t, item["task"]) for ls in labels[:1] for t in ls or [None]),
-            "task_at_3": any(_same_task(t, item["task"]) for ls in labels[:3] for t in ls or [None]),
-            "exact_at_1": rank == 1,
-            "exact_at_3": rank is not None and rank <= 3,
-            "rr": 1.0 / rank if rank else 0.0,
+            "task_at_1": any(_right_task(ls, item) for ls in labels[:1]),
+            "task_at_3": any(_right_task(ls, item) for ls in labels[:3]),
+            # Task-only question sets name no model: their rows count for the task metrics alone.
+            "exact_at_1": None if not item["model"] else rank == 1,
+            "exact_at_3": None if not item["model"] else rank is not None and rank <= 3,
+            "rr": None if not item["model"] else 1.0 / rank if rank else 0.0,
             # only questions whose answer is a fixed-scale model: is the top model's factor the same?
             "scale_at_1": None if not want_scale else bool(ranked) and index.models[ranked[0].iri].scale == want_scale,
             "matched": [m.as_dict() for m in (u.task.matched if u.task else [])],
@@ -71,11 +84,16 @@ def _summary(rows: list[dict]) -> dict:
     n = len(rows)
     if not n:
         return {m: 0 for m in METRICS} | {"n_scaled": 0}
-    mean = lambda key: round(sum(float(r[key]) for r in rows) / n, 4)  # noqa: E731
     scaled = [r["scale_at_1"] for r in rows if r["scale_at_1"] is not None]
-    return {"n": n, "task_at_1": mean("task_at_1"), "task_at_3": mean("task_at_3"),
-            "exact_at_1": mean("exact_at_1"), "exact_at_3": mean("exact_at_3"), "mrr": mean("rr"),
+    return {"n": n, "task_at_1": _mean(rows, "task_at_1"), "task_at_3": _mean(rows, "task_at_3"),
+            "exact_at_1": _mean(rows, "exact_at_1"), "exact_at_3": _mean(rows, "exact_at_3"), "mrr": _mean(rows, "rr"),
             "scale_at_1": round(sum(scaled) / len(scaled), 4) if scaled else None, "n_scaled": len(scaled)}
+
+
+def _mean(rows: list[dict], key: str) -> float | None:
+    """Over the rows the metric applies to; None when it applies to none."""
+    values = [float(r[key]) for r in rows if r[key] is not None]
+    return round(sum(values) / len(values), 4) if values else None
 
 
 def write_predictions(rows: list[dict], path: Path) -> None:
@@ -102,12 +120,12 @@ def _cell(v) -> str:
 def format_errors(rows: list[dict]) -> str:
     out = []
     for r in rows:
-        if r["exact_at_1"] and r["task_at_1"]:
+        if r["task_at_1"] and r["exact_at_1"] is not False:
             continue
         matched = ", ".join(f"'{m['words']}'->{m['entry_label']}" for m in r["matched"]) or "nothing"
         out.append(
             f"[{r['id']}] {r['question']}\n"
-            f"    expected: {r['expected_task']} / {r['expected_model']}\n"
+            f"    expected: {r['expected_task']} / {r['expected_model'] or '-'}\n"
             f"    got:      {r['task']} / {r['models'][0] if r['models'] else '-'}"
             f"{'' if r['task_at_1'] else '   (task miss)'}\n"
             f"    matched:  {matched}"

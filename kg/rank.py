@@ -213,6 +213,8 @@ def rank_models(u: Understanding, index, task: str, task_score: float = 0.0) -> 
     scales = Counter(index.models[i].scale for i in index.task_models.get(task, []) if index.models[i].scale)
     usual = scales.most_common(1)[0][0] if scales and not u.scale else None
     out = []
+    # Word evidence is relative to the task's best-matching card: it separates cards of one task.
+    best_words = max((u.lexical.get(i, 0.0) for i in index.task_models.get(task, [])), default=0.0) or 1.0
     for iri in index.task_models.get(task, []):
         m = index.models[iri]
         score, reasons = task_score, []
@@ -236,7 +238,7 @@ def rank_models(u: Understanding, index, task: str, task_score: float = 0.0) -> 
                 reasons.append(f"summary mentions {index.label(t)} ('{said}')")
         # Unasked-for specialisations (a "real-world" or "JPEG" variant) fit a plain question worse.
         score -= UNASKED_PENALTY * len(m.traits - set(u.traits))
-        score += LEX_MODEL_WEIGHT * u.lexical.get(iri, 0.0)
+        score += LEX_MODEL_WEIGHT * u.lexical.get(iri, 0.0) / best_words
         out.append(ModelScore(iri, m.name, task, round(score, 3), reasons))
     out.sort(key=lambda s: (-s.score, s.name))
     return out

@@ -20,14 +20,43 @@ def test_eval_json_has_exactly_the_metrics(run, tmp_path):
 
 
 def test_eval_beats_the_retrieval_baselines_on_dev(run):
-    """Floors just under what kg measured (0.837 / 0.868 / 0.499 / 0.436 / 0.882), far over the baselines:
+    """Floors just under what kg measured (0.834 / 0.876 / 0.507 / 0.440 / 0.891), far over the baselines:
     the existing RAG's task@1 is 0.54 on its questions; MiniLM dense 0.35 and BM25 0.27 on dev."""
     report = json.loads(run("eval", str(DATA / "questions_dev.jsonl"), "--json").output)
     assert report["task_at_1"] >= 0.82
-    assert report["task_at_3"] >= 0.85
-    assert report["exact_at_3"] >= 0.48
-    assert report["mrr"] >= 0.42
-    assert report["scale_at_1"] >= 0.85
+    assert report["task_at_3"] >= 0.86
+    assert report["exact_at_3"] >= 0.49
+    assert report["mrr"] >= 0.43
+    assert report["scale_at_1"] >= 0.88
+
+
+def test_eval_on_wording_the_thesaurus_never_saw(run):
+    """paraphrases.jsonl was written from the task list alone, without the dev questions or the thesaurus:
+    it measures how far kg's reading carries to new wording (measured 0.669 / 0.732)."""
+    report = json.loads(run("eval", str(DATA / "paraphrases.jsonl"), "--json").output)
+    assert report["n"] == 287 and report["exact_at_3"] is None and report["mrr"] is None
+    assert report["task_at_1"] >= 0.65
+    assert report["task_at_3"] >= 0.71
+
+
+def test_task_only_questions_score_tasks_and_accept_alternatives(run, tmp_path):
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(
+        json.dumps({"question": "Please enlarge this photo 2x", "task": "SISR Any", "also_ok": ["SISR"]}) + "\n"
+        + json.dumps({"question": "Please enlarge this photo 2x", "task": "Txt2Img"}) + "\n"
+    )
+    lines = run("eval", str(qs)).output.splitlines()
+    assert lines[1].split() == ["all", "2", "0.500", "0.500", "-", "-", "-", "-"]
+
+
+def test_eval_refuses_also_ok_that_is_not_a_list(run, tmp_path):
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(json.dumps({"question": "Enlarge it", "task": "SISR", "also_ok": "SISR Any"}) + "\n")
+    result = run("eval", str(qs), ok=False)
+    assert result.exit_code == 1
+    assert result.output == (
+        f'Error: {qs}:1: "also_ok" is not a list of task labels (write it as ["Task A", "Task B"] or leave it out)\n'
+    )
 
 
 def test_eval_errors_list_misses(run, tmp_path):

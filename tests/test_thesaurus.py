@@ -2,6 +2,8 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
+from kg.build import ONTOLOGY_FILES
+from kg.namespaces import KG
 from kg.paths import ONTOLOGIES
 from kg.readers import discover, read_source
 from kg.records import ModelCard, PaperRecord, TaskDef
@@ -12,7 +14,7 @@ from tests.conftest import SEEDS
 @pytest.fixture(scope="module")
 def graph() -> Graph:
     g = Graph()
-    for name in ("kg.ttl", "thesaurus.ttl"):
+    for name in ONTOLOGY_FILES:
         g.parse(ONTOLOGIES / name)
     return g
 
@@ -87,3 +89,16 @@ def test_build_maps_every_label(seed_store):
         sparql_prologue() + 'SELECT ?c WHERE { ?c a skos:Concept FILTER(STRSTARTS(STR(?c), STR(kgt:label))) }'
     )
     assert rows == []
+
+
+def test_lay_phrasings_add_only_lay_labels_to_known_tasks_and_name_one_concept():
+    core = Graph().parse(ONTOLOGIES / "thesaurus.ttl")
+    extra = Graph().parse(ONTOLOGIES / "lay-phrasings.ttl")
+    assert len(extra) > 500
+    assert set(extra.predicates()) == {KG.layLabel}
+    assert all((s, RDF.type, KG.Task) in core for s in extra.subjects())
+    owners = {}
+    for s, o in (core + extra).subject_objects(KG.layLabel | SKOS.altLabel | SKOS.prefLabel):
+        owners.setdefault(str(o).casefold(), set()).add(s)
+    clashes = {str(o) for o in extra.objects() if len(owners[str(o).casefold()]) > 1}
+    assert clashes == set()

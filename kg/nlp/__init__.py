@@ -27,6 +27,7 @@ def load(thesaurus, datasets=None):
     except (OSError, ImportError):
         nlp = spacy.blank("en")
         nlp.meta["kg_degraded"] = DEGRADED.format(name=TRAINED)
+    _split_magnifications(nlp)
     base = list(nlp.pipe_names)
     if "parser" not in base:
         nlp.add_pipe("sentencizer")
@@ -39,6 +40,17 @@ def load(thesaurus, datasets=None):
     with nlp.select_pipes(enable=base):
         nlp.get_pipe("kg_concepts").add_concepts(thesaurus, nlp, lemmas=bool(base))
     return nlp
+
+
+# spaCy keeps "4×." and "4×)" as one token, so the label "4×" would miss at a sentence's end.
+_MAGNIFICATION_SUFFIX = r"(?<=[0-9][×xX])[.,;:!?)\]”\"']"
+
+
+def _split_magnifications(nlp) -> None:
+    from spacy.util import compile_suffix_regex
+
+    suffixes = [_MAGNIFICATION_SUFFIX, *nlp.Defaults.suffixes]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
 def pipeline_version(nlp) -> str:
