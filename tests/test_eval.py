@@ -65,3 +65,13 @@ def test_eval_errors_list_misses(run, tmp_path):
                               "task": "SISR", "style": "request"}) + "\n")
     out = run("eval", str(qs), "--errors").output
     assert out.startswith("[x1] Please enlarge this photo 2x\n    expected: SISR / no-such-model\n    got:      SISR / ")
+
+
+def test_the_label_audit_agrees_with_the_dev_labels_it_judges(dev_questions):
+    audit = [json.loads(line) for line in (DATA / "label_audit.jsonl").read_text().splitlines()]
+    expected = {q["id"]: (q["task"] or "").casefold() for q in dev_questions}
+    assert {a["verdict"] for a in audit} == {"NOISE", "AMBIGUOUS", "SYSTEM"}
+    for a in (a for a in audit if expected[a["id"]]):  # two dev lines name no task
+        plausible = {t.casefold() for t in a["plausible_tasks"]}
+        # NOISE means the dev label is not a reading of the question; the others accept it.
+        assert (expected[a["id"]] in plausible) == (a["verdict"] != "NOISE"), a
