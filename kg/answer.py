@@ -47,7 +47,7 @@ class Answerer:
             "question": u.text,
             "mode": "graph",
             "task": self._task(u),
-            "alternatives": [{"id": t.iri, "label": t.label, "score": t.score} for t in u.tasks[1:4]],
+            "alternatives": [{"id": t.iri, "label": t.label, "score": t.score, "signals": t.signals} for t in u.tasks[1:4]],
             "attributes": u.attributes(self.index),
             "models": [],
             "papers": [],
@@ -67,6 +67,7 @@ class Answerer:
             "definition": c.definition if c else "",
             "confidence": u.confidence,
             "score": u.task.score,
+            "signals": u.task.signals,
             "matched": [m.as_dict() for m in u.task.matched],
         }
 

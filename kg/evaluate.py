@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import InputError
 from .rank import rank_all
 from .readers.text import json_records, read_text
+from .render import signals
 
 METRICS = ("n", "task_at_1", "task_at_3", "exact_at_1", "exact_at_3", "mrr", "scale_at_1")
 
@@ -69,6 +70,7 @@ def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]
             # only questions whose answer is a fixed-scale model: is the top model's factor the same?
             "scale_at_1": None if not want_scale else bool(ranked) and index.models[ranked[0].iri].scale == want_scale,
             "matched": [m.as_dict() for m in (u.task.matched if u.task else [])],
+            "signals": u.task.signals if u.task else {},
             "seconds": time.perf_counter() - t0,
         })
     report = _summary(rows)
@@ -128,6 +130,7 @@ def format_errors(rows: list[dict]) -> str:
             f"    expected: {r['expected_task']} / {r['expected_model'] or '-'}\n"
             f"    got:      {r['task']} / {r['models'][0] if r['models'] else '-'}"
             f"{'' if r['task_at_1'] else '   (task miss)'}\n"
-            f"    matched:  {matched}"
+            f"    matched:  {matched}\n"
+            f"    from:     {signals(r['signals']) or '-'}"
         )
     return "\n".join(out)

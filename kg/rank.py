@@ -41,6 +41,26 @@ class TaskScore:
     label: str
     score: float
     matched: list[Match] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)  # what each kind of evidence added
+
+
+class Tally:
+    """Each task's score, kept apart by the kind of evidence that earned it, so an answer can say why."""
+
+    def __init__(self):
+        self.parts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+
+    def add(self, task: str, signal: str, amount: float) -> None:
+        self.parts[task][signal] += amount
+
+    def total(self, task: str) -> float:
+        return sum(self.parts[task].values()) if task in self.parts else 0.0
+
+    def __contains__(self, task: str) -> bool:
+        return task in self.parts
+
+    def __iter__(self):
+        return iter(list(self.parts))
 
 
 @dataclass
@@ -112,7 +132,7 @@ def _relative(scores: dict[str, float]) -> dict[str, float]:
 def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
     th = index.thesaurus
     candidates = set(index.task_models)
-    scores: dict[str, float] = defaultdict(float)
+    tally = Tally()
     evidence: dict[str, list[Match]] = defaultdict(list)
     seen_spans = defaultdict(set)  # one phrase counts once per task
     for m in u.matches:
@@ -124,50 +144,51 @@ def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
             if key in seen_spans[target]:
                 continue
             seen_spans[target].add(key)
-            scores[target] += m.weight * share
+            tally.add(target, "phrases", m.weight * share)
             evidence[target].append(m)
     # Where a matched task is a pre-step of another matched task, the question names
     # a condition of its input ("blurry", "noisy"), not what it wants done.
     # A stated scale that a task's models offer makes that task present too ("blurry ... restore it to 8x").
-    present = {t for t in scores if scores[t] > 0} | _offering_scale(u, index)
+    present = {t for t in tally if tally.total(t) > 0} | _offering_scale(u, index)
     for t in present:
         for pre in th.concepts[t].pre_steps if t in th.concepts else []:
-            if pre in scores:
-                scores[pre] *= PRE_STEP_DISCOUNT
+            if pre in tally:
+                tally.parts[pre]["phrases"] *= PRE_STEP_DISCOUNT
     for t, ms in index.task_models.items():
         best = max((u.lexical.get(m, 0.0) for m in ms), default=0.0)
         if best:
-            scores[t] += LEX_TASK_WEIGHT * best
+            tally.add(t, "card words", LEX_TASK_WEIGHT * best)
     # Words no phrase covers ("colour it in", "summary") still lean towards the task whose wording they share.
     for t, share in u.task_words.items():
-        scores[t] += THESAURUS_WORDS_WEIGHT * share
-    _scale_agreement(u, index, scores)
-    _modality_agreement(u, th, scores)
-    _trait_evidence(u, index, scores)
-    ranked = [TaskScore(t, th.concepts[t].label if t in th.concepts else index.label(t), round(s, 3), evidence[t])
-              for t, s in scores.items()]
+        tally.add(t, "thesaurus words", THESAURUS_WORDS_WEIGHT * share)
+    _scale_agreement(u, index, tally)
+    _modality_agreement(u, th, tally)
+    _trait_evidence(u, index, tally)
+    ranked = [TaskScore(t, th.concepts[t].label if t in th.concepts else index.label(t), round(tally.total(t), 3),
+                        evidence[t], {k: round(v, 3) for k, v in sorted(tally.parts[t].items()) if round(v, 3)})
+              for t in tally]
     ranked.sort(key=lambda ts: (-ts.score, ts.label))
     return ranked
 
 
-def _modality_agreement(u: Understanding, th, scores) -> None:
+def _modality_agreement(u: Understanding, th, tally: Tally) -> None:
     """Tasks that take in or give out what the question talks about ("typed" ... "video") fit it better."""
     if not u.modalities:
         return
     said = set(u.modalities)
-    for t in list(scores):
+    for t in tally:
         c = th.concepts.get(t)
         if c and (c.inputs or c.outputs):
-            scores[t] += MODALITY_WEIGHT * len(said & {*c.inputs, *c.outputs}) / len(said)
+            tally.add(t, "modalities", MODALITY_WEIGHT * len(said & {*c.inputs, *c.outputs}) / len(said))
 
 
-def _trait_evidence(u: Understanding, index, scores) -> None:
+def _trait_evidence(u: Understanding, index, tally: Tally) -> None:
     """A trait the question names ("cartoon", "same character") points, through the cards that carry it, to their tasks."""
     for trait in u.traits:
         carriers = Counter(t for t, ms in index.task_models.items() for m in ms if trait in index.models[m].traits)
         total = sum(carriers.values())
         for t, n in carriers.items():
-            scores[t] += TRAIT_TASK_WEIGHT * n / total
+            tally.add(t, "traits", TRAIT_TASK_WEIGHT * n / total)
 
 
 def _offering_scale(u: Understanding, index) -> set[str]:
@@ -176,26 +197,27 @@ def _offering_scale(u: Understanding, index) -> set[str]:
     return {t for t, ms in index.task_models.items() if any(index.models[m].scale == u.scale for m in ms)}
 
 
-def _scale_agreement(u: Understanding, index, scores) -> None:
+def _scale_agreement(u: Understanding, index, tally: Tally) -> None:
     """A stated scale favours tasks whose models offer it, and counts against tasks whose models cannot."""
     if not u.scale:
         return
     fixed = {m.scale for m in index.models.values() if m.scale}
+    scored = any(tally.total(t) for t in tally)
     for t, ms in index.task_models.items():
-        if t not in scores and not (any(scores.values()) and _near(t, scores, index)):
+        if t not in tally and not (scored and _near(t, tally, index)):
             continue
         models = [index.models[m] for m in ms]
         if any(m.scale == u.scale for m in models):
-            scores[t] += SCALE_BONUS
+            tally.add(t, "scale", SCALE_BONUS)
         elif u.scale not in fixed and any(m.arbitrary for m in models):
-            scores[t] += SCALE_BONUS * 2
+            tally.add(t, "scale", SCALE_BONUS * 2)
         elif any(m.scale for m in models) and not any(m.arbitrary for m in models):
-            scores[t] -= SCALE_BONUS
+            tally.add(t, "scale", -SCALE_BONUS)
 
 
-def _near(task: str, scores, index) -> bool:
+def _near(task: str, tally: Tally, index) -> bool:
     th = index.thesaurus
-    return any(th.related(task, t) or set(th.ancestors(task)) & set(th.ancestors(t)) for t in scores if scores[t] > 0)
+    return any(th.related(task, t) or set(th.ancestors(task)) & set(th.ancestors(t)) for t in tally if tally.total(t) > 0)
 
 
 @dataclass

@@ -22,6 +22,8 @@ def render(answer: dict, fmt: str) -> str:
         if task["matched"]:
             words = "; ".join(f"'{m['words']}' -> {m['entry_label']}" for m in task["matched"])
             out.append(f"{item}matched: {words}")
+        if task.get("signals"):
+            out.append(f"{item}score {task['score']:g} from: {signals(task['signals'])}")
     else:
         out.append(f"{item}no task found")
     attrs = answer.get("attributes") or {}
@@ -92,3 +94,8 @@ def path_text(path: list[dict]) -> str:
     for step in path:
         parts.append(f"-{step['rel']}->" if "rel" in step else step["label"])
     return " ".join(parts)
+
+
+def signals(parts: dict[str, float]) -> str:
+    """'phrases 4, scale 1.5, card words 0.8': the kinds of evidence behind a task's score, largest first."""
+    return ", ".join(f"{name} {value:g}" for name, value in sorted(parts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -26,6 +26,7 @@ def test_every_source_is_a_named_graph_with_provenance(reader):
         ("catalogs/models.json", "catalog"),
         ("catalogs/new_models.json", "catalog"),
         ("ontologies/kg.ttl", "turtle"),
+        ("ontologies/lay-phrasings.ttl", "turtle"),
         ("ontologies/thesaurus.ttl", "turtle"),
         ("tasks.json", "tasks"),
     ]

@@ -48,3 +48,12 @@ def test_words_no_phrase_covers_still_lean_to_the_task_they_describe(answerer):
         words = answerer.understand(th.concepts[t].definition).task_words
         assert max(words, key=words.get) == t, t
     assert len(tasks) >= 40
+
+
+def test_a_task_score_is_the_sum_of_its_signals_and_answers_show_them(answerer):
+    a = answerer.ask("Please enlarge this blurry scan of a receipt 4x so the small text is readable.")
+    task = a["task"]
+    assert {"phrases", "scale"} <= set(task["signals"])
+    assert abs(sum(task["signals"].values()) - task["score"]) < 0.01
+    for alt in a["alternatives"]:
+        assert abs(sum(alt["signals"].values()) - alt["score"]) < 0.01
