@@ -138,15 +138,21 @@ def ask(question, bundle_path, fmt, k, html_path, store_path):
 @store_option
 @friendly
 def eval_(questions, as_json, k, predictions, show_errors, store_path):
-    """Score kg's model ranking on QUESTIONS (JSON Lines: id, question, model, task, style)."""
+    """Score kg's model ranking on QUESTIONS.
+
+    QUESTIONS is JSON Lines with "question" and "task" on each line, and optionally "id", "style",
+    "model" (without it only the task metrics count) and "also_ok" (other task labels that count as right).
+    """
     from kg.evaluate import evaluate, format_errors, format_report, load_questions, write_predictions
 
     items = load_questions(questions)
     report, rows = evaluate(_answerer(store_path), items, k=k)
     if predictions:
         write_predictions(rows, predictions)
-    if show_errors:
-        click.echo(format_errors(rows))
+    misses = format_errors(rows) if show_errors else ""
+    if misses:
+        # With --json the misses go to stderr, so stdout stays one JSON document.
+        click.echo(misses, err=as_json)
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report))
 
 

@@ -36,6 +36,10 @@ class Answerer:
             answer["warnings"].append("no task in the graph matches the question's words; showing the closest cards")
             answer["models"] = [self._model(m, u) for m in rank_all(u, self.index, k)]
             return answer
+        if not u.task.matched and u.task.signals.get("scale", 0) <= 0:
+            answer["warnings"].append(
+                f"no phrase in the question names a task: {u.task.label} rests on shared words, traits and "
+                "modalities only, so treat it as a guess")
         ranked = rank_models(u, self.index, u.task.iri, u.task.score)[:k]
         answer["models"] = [self._model(m, u) for m in ranked]
         answer["papers"] = self._papers(u, [m.iri for m in ranked], n_papers)

@@ -10,7 +10,7 @@ _NUM = r"(\d+(?:\.\d+)?)"
 # "2x", "4×", "7.5x", "x4", "×2", "3.2 times"; the letter guards keep "DF2K" or "box2" out.
 _SCALE_PATTERNS = [
     re.compile(rf"(?<![\w.]){_NUM}\s*(?:x|×)(?![a-z0-9])", re.I),
-    re.compile(rf"(?<![a-z0-9])(?:x|×)\s?{_NUM}(?![\w.])", re.I),
+    re.compile(rf"(?<![a-z0-9])(?:x|×)\s?{_NUM}(?!\w|\.\d)", re.I),
     re.compile(rf"(?<![\w.]){_NUM}\s*-?\s*(?:times|fold)\b", re.I),
 ]
 _WORDS = {

@@ -21,7 +21,10 @@ def load_questions(path: Path) -> list[dict]:
             if key not in record:
                 raise InputError(path, f'line has no "{key}" key', line=line,
                                  hint='each line needs {question, task}, and may have id, style, model, also_ok')
-        also = record.get("also_ok", [])
+        if not isinstance(record["question"], str) or not record["question"].strip():
+            raise InputError(path, '"question" is empty', line=line, hint="give the question's text, or drop the line")
+        also = record.get("also_ok") or []
+        record["also_ok"] = also
         if not isinstance(also, list) or not all(isinstance(a, str) for a in also):
             raise InputError(path, '"also_ok" is not a list of task labels', line=line,
                              hint='write it as ["Task A", "Task B"] or leave it out')
@@ -55,7 +58,7 @@ def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]
         want_scale = gold.scale if gold else None
         rows.append({
             "id": item["id"],
-            "style": item.get("style") or "all",
+            "style": item.get("style") or "unstyled",
             "question": item["question"],
             "expected_task": item["task"],
             "expected_model": item["model"],
@@ -85,11 +88,12 @@ def evaluate(answerer, items: list[dict], k: int = 10) -> tuple[dict, list[dict]
 def _summary(rows: list[dict]) -> dict:
     n = len(rows)
     if not n:
-        return {m: 0 for m in METRICS} | {"n_scaled": 0}
+        return {m: None for m in METRICS} | {"n": 0, "n_exact": 0, "n_scaled": 0}
     scaled = [r["scale_at_1"] for r in rows if r["scale_at_1"] is not None]
     return {"n": n, "task_at_1": _mean(rows, "task_at_1"), "task_at_3": _mean(rows, "task_at_3"),
             "exact_at_1": _mean(rows, "exact_at_1"), "exact_at_3": _mean(rows, "exact_at_3"), "mrr": _mean(rows, "rr"),
-            "scale_at_1": round(sum(scaled) / len(scaled), 4) if scaled else None, "n_scaled": len(scaled)}
+            "scale_at_1": round(sum(scaled) / len(scaled), 4) if scaled else None,
+            "n_exact": sum(r["rr"] is not None for r in rows), "n_scaled": len(scaled)}
 
 
 def _mean(rows: list[dict], key: str) -> float | None:
@@ -109,6 +113,8 @@ def format_report(report: dict) -> str:
     lines.append(f"{'all':10}" + "".join(_cell(report[m]) for m in METRICS))
     for style, r in report["by_style"].items():
         lines.append(f"{style:10}" + "".join(_cell(r[m]) for m in METRICS))
+    if 0 < report["n_exact"] < report["n"]:
+        lines.append(f"exact@k and mrr: over the {report['n_exact']} questions that name a model")
     lines.append(f"median time per question: {report['median_ms']} ms")
     return "\n".join(lines)
 

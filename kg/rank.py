@@ -13,14 +13,14 @@ PRE_STEP_DISCOUNT = 0.4  # a problem named as the input's condition, not the goa
 SCALE_BONUS = 1.5
 LEX_TASK_WEIGHT = 1.0  # best word overlap between the question and one of the task's cards
 THESAURUS_WORDS_WEIGHT = 0.5  # word overlap with everything the thesaurus says about the task
-LEX_MODEL_WEIGHT = 1.0  # the same, between models of one task
+LEX_MODEL_WEIGHT = 1.0  # card word overlap again, between the cards of one task
 MODALITY_WEIGHT = 1.0  # per share of the question's modalities a task takes in or gives out
 TRAIT_TASK_WEIGHT = 1.0  # per trait the question names, shared among the tasks whose cards carry it
-RUNNER_UP_RATIO = 0.5
+RUNNER_UP_RATIO = 0.5  # a second task this close to the first keeps a place in the top three
 USUAL_SCALE_BONUS = 0.2  # no scale asked: the task's most common factor, as a tie-breaker
 TRAIT_BONUS = 1.0  # a trait the question names and the card's name or datasets carry
 MENTION_BONUS = 0.5  # the same trait only mentioned in the card's summary
-UNASKED_PENALTY = 0.3  # per specialisation the card has and the question did not ask for  # a second task this close to the first keeps a place in the top three
+UNASKED_PENALTY = 0.3  # per specialisation the card has and the question did not ask for
 
 
 @dataclass
@@ -158,12 +158,14 @@ def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
         best = max((u.lexical.get(m, 0.0) for m in ms), default=0.0)
         if best:
             tally.add(t, "card words", LEX_TASK_WEIGHT * best)
-    # Words no phrase covers ("colour it in", "summary") still lean towards the task whose wording they share.
+    # Every word of the question, matched or not, leans towards the task whose thesaurus wording shares it:
+    # this is what reaches tasks when no phrase matches ("colour it in"); on top of a phrase it only adds.
     for t, share in u.task_words.items():
         tally.add(t, "thesaurus words", THESAURUS_WORDS_WEIGHT * share)
+    # Traits first: a task they bring in is then judged on scale and modalities like any other.
+    _trait_evidence(u, index, tally)
     _scale_agreement(u, index, tally)
     _modality_agreement(u, th, tally)
-    _trait_evidence(u, index, tally)
     ranked = [TaskScore(t, th.concepts[t].label if t in th.concepts else index.label(t), round(tally.total(t), 3),
                         evidence[t], {k: round(v, 3) for k, v in sorted(tally.parts[t].items()) if round(v, 3)})
               for t in tally]

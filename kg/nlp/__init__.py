@@ -53,8 +53,12 @@ def _split_magnifications(nlp) -> None:
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
+# Bump when kg changes how the pipeline cuts or reads text, so extractions say which rules made them.
+KG_RULES = "kg-rules-2"
+
+
 def pipeline_version(nlp) -> str:
     """Names the pipeline an extraction came from, for provenance."""
     if nlp.meta.get("kg_degraded"):
-        return f"spacy-{spacy.__version__}/blank-en"
-    return f"spacy-{spacy.__version__}/{nlp.meta.get('name', TRAINED)}-{nlp.meta.get('version', '')}"
+        return f"spacy-{spacy.__version__}/blank-en/{KG_RULES}"
+    return f"spacy-{spacy.__version__}/{nlp.meta.get('name', TRAINED)}-{nlp.meta.get('version', '')}/{KG_RULES}"
