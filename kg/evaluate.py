@@ -89,11 +89,11 @@ def _summary(rows: list[dict]) -> dict:
     n = len(rows)
     if not n:
         return {m: None for m in METRICS} | {"n": 0, "n_exact": 0, "n_scaled": 0}
-    scaled = [r["scale_at_1"] for r in rows if r["scale_at_1"] is not None]
     return {"n": n, "task_at_1": _mean(rows, "task_at_1"), "task_at_3": _mean(rows, "task_at_3"),
             "exact_at_1": _mean(rows, "exact_at_1"), "exact_at_3": _mean(rows, "exact_at_3"), "mrr": _mean(rows, "rr"),
-            "scale_at_1": round(sum(scaled) / len(scaled), 4) if scaled else None,
-            "n_exact": sum(r["rr"] is not None for r in rows), "n_scaled": len(scaled)}
+            "scale_at_1": _mean(rows, "scale_at_1"),
+            "n_exact": sum(r["rr"] is not None for r in rows),
+            "n_scaled": sum(r["scale_at_1"] is not None for r in rows)}
 
 
 def _mean(rows: list[dict], key: str) -> float | None:

@@ -5,7 +5,7 @@ they are read into a networkx graph that answers traverse; the large paper
 collection stays in the store and is queried per task, with the task bound.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -160,6 +160,12 @@ class Index:
             m.iri: words(" ".join([m.name.replace("-", " "), m.summary, *m.datasets])) for m in self.models.values()
         })
         self.task_words = Bm25(self._task_wording())
+        # trait -> how many cards of each task carry it; ranking reads it for every trait a question names
+        self.trait_tasks: dict[str, Counter] = defaultdict(Counter)
+        for t, ms in self.task_models.items():
+            for m in ms:
+                for trait in self.models[m].traits:
+                    self.trait_tasks[trait][t] += 1
 
     def _task_wording(self) -> dict[str, list[str]]:
         """Each task with models, as the words of every thesaurus task that counts fully for it."""

@@ -60,6 +60,7 @@ class Tally:
         return task in self.parts
 
     def __iter__(self):
+        # A copy: the evidence passes add to tasks while they walk the tally.
         return iter(list(self.parts))
 
 
@@ -187,7 +188,7 @@ def _modality_agreement(u: Understanding, th, tally: Tally) -> None:
 def _trait_evidence(u: Understanding, index, tally: Tally) -> None:
     """A trait the question names ("cartoon", "same character") points, through the cards that carry it, to their tasks."""
     for trait in u.traits:
-        carriers = Counter(t for t, ms in index.task_models.items() for m in ms if trait in index.models[m].traits)
+        carriers = index.trait_tasks.get(trait, {})
         total = sum(carriers.values())
         for t, n in carriers.items():
             tally.add(t, "traits", TRAIT_TASK_WEIGHT * n / total)

@@ -3,6 +3,7 @@
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from ..attributes import scale_in_text
 
@@ -126,14 +127,8 @@ class DatasetRecogniser:
         spans = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.known(doc)]
         for _, s, e in self.pattern(doc):
             spans.append(Span(doc, s, s + 1, label=doc[s].text))
-        doc.spans[DATASET_KEY] = spacy_filter(spans)
+        doc.spans[DATASET_KEY] = filter_spans(spans)
         return doc
-
-
-def spacy_filter(spans):
-    from spacy.util import filter_spans
-
-    return filter_spans(spans)
 
 
 @Language.component("kg_noun_concepts")
