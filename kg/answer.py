@@ -7,7 +7,7 @@ import networkx as nx
 from . import iris
 from .index import Index, PaperInfo
 from .nlp.components import SPAN_KEY
-from .rank import Understanding, rank_all, rank_models, understand
+from .rank import Understanding, rank_answer, rank_models, understand
 from .records import Bundle
 
 MODALITY_WORDS = {"Image": "image", "Text": "text", "Audio": "audio", "Video": "video", "Mask": "mask"}
@@ -20,7 +20,7 @@ class Answerer:
 
         self.index = Index(reader)
         self.nlp = nlp.load(self.index.thesaurus)
-        self.notes = [self.nlp.meta["kg_degraded"]] if self.nlp.meta.get("kg_degraded") else []
+        self.notes = [n for n in (self.nlp.meta.get("kg_degraded"), self.nlp.meta.get("kg_reader_missing")) if n]
 
     def understand(self, text: str) -> Understanding:
         u = understand(self.nlp(_plain(text)), self.index)
@@ -32,18 +32,18 @@ class Answerer:
     def ask(self, question: str, k: int = 5, n_papers: int = 5) -> dict:
         u = self.understand(question)
         answer = self._skeleton(u)
+        ranked = rank_answer(u, self.index, k)
+        answer["models"] = [self._model(m, u) for m in ranked]
         if not u.task:
             answer["warnings"].append("no task in the graph matches the question's words; showing the closest cards")
-            answer["models"] = [self._model(m, u) for m in rank_all(u, self.index, k)]
             return answer
-        if not u.task.matched and u.task.signals.get("scale", 0) <= 0:
+        if not u.task.matched and u.task.signals.get("scale", 0) <= 0 and u.task.signals.get("reader", 0) <= 0:
             answer["warnings"].append(
                 f"no phrase in the question names a task: {u.task.label} rests on shared words, traits and "
                 "modalities only, so treat it as a guess")
-        ranked = rank_models(u, self.index, u.task.iri, u.task.score)[:k]
-        answer["models"] = [self._model(m, u) for m in ranked]
-        answer["papers"] = self._papers(u, [m.iri for m in ranked], n_papers)
-        answer["workflow"] = self._workflow(u, [m.name for m in ranked[:3]])
+        main = [m for m in ranked if m.task == u.task.iri]
+        answer["papers"] = self._papers(u, [m.iri for m in main], n_papers)
+        answer["workflow"] = self._workflow(u, [m.name for m in main[:3]])
         return answer
 
     def _skeleton(self, u: Understanding) -> dict:
@@ -107,6 +107,8 @@ class Answerer:
             "iri": m.iri,
             "task": m.label,
             "task_id": ms.task,
+            # A model of another task than the answer's: the runner-up reading of the question.
+            "alternative": bool(u.task) and ms.task != u.task.iri,
             "score": ms.score,
             "scale": m.scale,
             "arbitrary_scale": m.arbitrary,

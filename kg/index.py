@@ -75,6 +75,11 @@ SELECT ?task ?m ?c ?label ?sentence WHERE {
 CONCEPT_SPREAD = _P + """
 SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s kg:mentionsConcept|kg:mentionsMethod ?c } GROUP BY ?c"""
 
+def label_key(label: str | None) -> str:
+    """Catalogue labels compare case- and space-insensitively; a card with no label is an LLM (as the scorer reads it)."""
+    return (label or "").strip().lower() or "llm reasoning"
+
+
 REL = {"hasTrait": "has trait", "mentions": "mentions", "trainedOn": "trained on", "describedBy": "described by",
        "hasCode": "has code", "hasHubPage": "has hub page"}
 
@@ -129,7 +134,6 @@ class Index:
         self.models: dict[str, ModelInfo] = {}
         for r in reader.select(MODELS):
             m = self.models.setdefault(r["m"], ModelInfo(iri=r["m"], name=r["name"]))
-            m.label = m.label or r["label"]
             if r["label"] and r["label"] not in m.labels:
                 m.labels.append(r["label"])
             if r["task"] and r["task"] not in m.tasks:
@@ -138,6 +142,10 @@ class Index:
             m.arbitrary = m.arbitrary or bool(r["arb"])
             m.summary = m.summary or r["summary"] or ""
             m.modality_code = m.modality_code or r["code"]
+        for m in self.models.values():
+            # One card merged from two catalogues has two labels: the one naming the model's task comes first.
+            m.labels.sort(key=lambda lab: (self.thesaurus.lookup(lab, "task") not in m.tasks, lab))
+            m.label = m.labels[0] if m.labels else None
         self.papers: dict[str, PaperInfo] = {}
         for r in reader.select(PAPERS_OF_MODELS):
             p = self.papers.setdefault(r["p"], PaperInfo(iri=r["p"]))
@@ -160,6 +168,10 @@ class Index:
             m.iri: words(" ".join([m.name.replace("-", " "), m.summary, *m.datasets])) for m in self.models.values()
         })
         self.task_words = Bm25(self._task_wording())
+        # catalogue label -> the tasks its cards are filed under, for what the trained reader predicts
+        self.label_tasks: dict[str, set[str]] = defaultdict(set)
+        for m in self.models.values():
+            self.label_tasks[label_key(m.label)].update(m.tasks)
         # trait -> how many cards of each task carry it; ranking reads it for every trait a question names
         self.trait_tasks: dict[str, Counter] = defaultdict(Counter)
         for t, ms in self.task_models.items():

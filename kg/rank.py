@@ -12,7 +12,9 @@ KIND_WEIGHT = {"notation": 3.0, "pref": 3.0, "alt": 2.5, "lay": 2.0}
 PRE_STEP_DISCOUNT = 0.4  # a problem named as the input's condition, not the goal
 SCALE_BONUS = 1.5
 LEX_TASK_WEIGHT = 1.0  # best word overlap between the question and one of the task's cards
-THESAURUS_WORDS_WEIGHT = 0.5  # word overlap with everything the thesaurus says about the task
+THESAURUS_WORDS_WEIGHT = 0.5
+READER_WEIGHT = 3.0  # per unit of the trained reader's probability; 6 cost dev 3 points for no gain on paraphrases
+READER_FLOOR = 0.01  # below this the reader has no opinion worth a tally entry  # word overlap with everything the thesaurus says about the task
 LEX_MODEL_WEIGHT = 1.0  # card word overlap again, between the cards of one task
 MODALITY_WEIGHT = 1.0  # per share of the question's modalities a task takes in or gives out
 TRAIT_TASK_WEIGHT = 1.0  # per trait the question names, shared among the tasks whose cards carry it
@@ -78,6 +80,7 @@ class Understanding:
     lemmas: set[str]
     lexical: dict[str, float] = field(default_factory=dict)  # model IRI -> 0..1 word evidence
     task_words: dict[str, float] = field(default_factory=dict)  # task IRI -> 0..1 word evidence
+    reader: dict[str, float] = field(default_factory=dict)  # task IRI -> the trained reader's probability
 
     @property
     def task(self) -> TaskScore | None:
@@ -120,9 +123,19 @@ def understand(doc, index) -> Understanding:
     lemmas = {t.lemma_.lower() or t.lower_ for t in doc if t.is_alpha and not t.is_stop}
     terms = set(words(doc.text)) | {w for lemma in lemmas for w in words(lemma)}
     u = Understanding(doc.text, [], matches, doc._.kg_scale, doc._.kg_scale_words, traits, modalities, lemmas,
-                      _relative(index.lexical.scores(terms)), _relative(index.task_words.scores(terms)))
+                      _relative(index.lexical.scores(terms)), _relative(index.task_words.scores(terms)),
+                      _reader_scores(doc.cats, index))
     u.tasks = _rank_tasks(u, index)
     return u
+
+
+def _reader_scores(cats: dict[str, float], index) -> dict[str, float]:
+    """The reader speaks in catalogue labels; each passes its probability to the tasks its cards are filed under."""
+    out: dict[str, float] = defaultdict(float)
+    for label, p in cats.items():
+        for t in index.label_tasks.get(label, ()):
+            out[t] += p
+    return {t: p for t, p in out.items() if p >= READER_FLOOR}
 
 
 def _relative(scores: dict[str, float]) -> dict[str, float]:
@@ -163,6 +176,10 @@ def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
     # this is what reaches tasks when no phrase matches ("colour it in"); on top of a phrase it only adds.
     for t, share in u.task_words.items():
         tally.add(t, "thesaurus words", THESAURUS_WORDS_WEIGHT * share)
+    # How people describe each task, as learned from questions written for the cards: it reaches
+    # questions that describe an effect in words no phrase lists.
+    for t, p in u.reader.items():
+        tally.add(t, "reader", READER_WEIGHT * p)
     # Traits first: a task they bring in is then judged on scale and modalities like any other.
     _trait_evidence(u, index, tally)
     _scale_agreement(u, index, tally)
@@ -273,8 +290,9 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def rank_all(u: Understanding, index, k: int = 10) -> list[ModelScore]:
-    """Models over the whole graph: the best task's top models, with the runner-up task's best kept in sight."""
+def rank_answer(u: Understanding, index, k: int = 10) -> list[ModelScore]:
+    """The models an answer lists, best first: the best task's top models, with the runner-up task's best
+    kept in sight as an alternative. `kg ask` shows exactly this list and `kg eval` scores it."""
     per_task = [rank_models(u, index, t.iri, t.score) for t in u.tasks if t.score > 0]
     per_task = [ms for ms in per_task if ms]
     ranked: list[ModelScore] = []

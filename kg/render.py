@@ -45,6 +45,8 @@ def render(answer: dict, fmt: str) -> str:
     out.append(h("Models"))
     for i, m in enumerate(answer["models"], start=1):
         fit = "" if m.get("fits", True) else "  [does not fit the task]"
+        if m.get("alternative"):
+            fit += f"  [alternative reading: {m['task']}]"
         score = f"  score {m['score']:g}" if m.get("score") is not None else ""
         out.append(f"{i}. {m['name']}  ({m['task']}){score}{fit}")
         if m.get("why"):

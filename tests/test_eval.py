@@ -1,8 +1,11 @@
 import json
 
+import pytest
+
 from tests.conftest import DATA
 
-KEYS = {"n", "task_at_1", "task_at_3", "exact_at_1", "exact_at_3", "mrr", "scale_at_1", "n_exact", "n_scaled"}
+KEYS = {"n", "n_label_ok", "n_scale", "accepted_at_1", "accepted_at_3", "exact_at_1", "exact_at_3", "mrr", "scale_at_1",
+        "task_at_1", "task_at_3"}
 
 
 def test_eval_json_has_exactly_the_metrics(run, tmp_path):
@@ -19,15 +22,48 @@ def test_eval_json_has_exactly_the_metrics(run, tmp_path):
     assert set(lines[0]) == {"id", "task", "models"} and len(lines[0]["models"]) == 10
 
 
-def test_eval_beats_the_retrieval_baselines_on_dev(run):
-    """Floors just under what kg measured (0.834 / 0.876 / 0.507 / 0.440 / 0.891), far over the baselines:
-    the existing RAG's task@1 is 0.54 on its questions; MiniLM dense 0.35 and BM25 0.27 on dev."""
-    report = json.loads(run("eval", str(DATA / "questions_dev.jsonl"), "--json").output)
-    assert report["task_at_1"] >= 0.82
-    assert report["task_at_3"] >= 0.86
-    assert report["exact_at_3"] >= 0.49
-    assert report["mrr"] >= 0.43
-    assert report["scale_at_1"] >= 0.88
+def test_eval_floors_on_the_blind_read_dev_set(run):
+    """Floors just under what kg measured with the trained reader (0.849 / 0.908 / 0.566 / 0.494 / 0.976)."""
+    report = json.loads(run("eval", str(DATA / "questions_dev_read.jsonl"), "--json").output)
+    assert report["accepted_at_1"] >= 0.83
+    assert report["accepted_at_3"] >= 0.89
+    assert report["exact_at_3"] >= 0.55
+    assert report["mrr"] >= 0.48
+    assert report["scale_at_1"] >= 0.96
+
+
+def test_eval_agrees_with_the_reference_scorer(run, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    scorer = ROOT.parent / "shared" / "tools" / "score.py"
+    if not scorer.exists():
+        pytest.skip(f"the reference scorer is not beside the checkout ({scorer})")
+    preds = tmp_path / "p.jsonl"
+    qs = DATA / "questions_dev_read.jsonl"
+    report = json.loads(run("eval", str(qs), "--json", "--predictions", str(preds)).output)
+    ref = json.loads(subprocess.run([sys.executable, str(scorer), str(qs), str(preds)], capture_output=True,
+                                    text=True, check=True).stdout)["all"]
+    for key in ("accepted_at_1", "accepted_at_3", "exact_at_1", "exact_at_3", "mrr", "scale_at_1", "task_at_1",
+                "task_at_3", "n_label_ok", "n_scale"):
+        assert report[key] == ref[key], key
+
+
+def test_eval_ranks_what_ask_shows(run, dev_questions):
+    import tempfile
+    from pathlib import Path
+
+    picked = dev_questions[::150]
+    with tempfile.TemporaryDirectory() as d:
+        qs, preds = Path(d) / "q.jsonl", Path(d) / "p.jsonl"
+        qs.write_text("".join(json.dumps(q) + "\n" for q in picked))
+        run("eval", str(qs), "--k", "5", "--predictions", str(preds))
+        lines = [json.loads(line) for line in preds.read_text().splitlines()]
+    for q, line in zip(picked, lines):
+        answer = json.loads(run("ask", q["question"], "--format", "json", "-k", "5").output)
+        assert [m["name"] for m in answer["models"]] == line["models"]
 
 
 def test_eval_on_wording_other_than_the_dev_questions(run):
@@ -35,8 +71,8 @@ def test_eval_on_wording_other_than_the_dev_questions(run):
     (lay-phrasings.ttl shares its everyday phrases): measured 0.669 / 0.732."""
     report = json.loads(run("eval", str(DATA / "paraphrases.jsonl"), "--json").output)
     assert report["n"] == 287 and report["exact_at_3"] is None and report["mrr"] is None
-    assert report["task_at_1"] >= 0.65
-    assert report["task_at_3"] >= 0.71
+    assert report["accepted_at_1"] >= 0.78  # 0.669 before the trained reader; 0.794 with it
+    assert report["accepted_at_3"] >= 0.85
 
 
 def test_task_only_questions_score_tasks_and_accept_alternatives(run, tmp_path):
@@ -46,7 +82,7 @@ def test_task_only_questions_score_tasks_and_accept_alternatives(run, tmp_path):
         + json.dumps({"question": "Please enlarge this photo 2x", "task": "Txt2Img"}) + "\n"
     )
     lines = run("eval", str(qs)).output.splitlines()
-    assert lines[1].split() == ["all", "2", "0.500", "0.500", "-", "-", "-", "-"]
+    assert lines[1].split() == ["all", "2", "0.500", "0.500", "-", "-", "-", "-", "0.500", "0.500"]
 
 
 def test_eval_refuses_also_ok_that_is_not_a_list(run, tmp_path):
@@ -64,7 +100,7 @@ def test_eval_errors_list_misses(run, tmp_path):
     qs.write_text(json.dumps({"id": "x1", "question": "Please enlarge this photo 2x", "model": "no-such-model",
                               "task": "SISR", "style": "request"}) + "\n")
     out = run("eval", str(qs), "--errors").output
-    assert out.startswith("[x1] Please enlarge this photo 2x\n    expected: SISR / no-such-model\n    got:      SISR / ")
+    assert out.startswith("[x1] Please enlarge this photo 2x\n    expected: sisr / no-such-model\n    got:      sisr / ")
 
 
 def test_the_label_audit_agrees_with_the_dev_labels_it_judges(dev_questions):
@@ -92,8 +128,8 @@ def test_mixed_sets_say_what_the_model_metrics_cover_and_errors_keep_json_clean(
     )
     text = run("eval", str(qs)).output.splitlines()
     assert text[1].split()[:2] == ["all", "2"] and text[2].split()[:2] == ["unstyled", "2"]
-    assert text[3] == "exact@k and mrr: over the 1 questions that name a model"
+    assert text[3] == "exact@k and mrr: over the 1 questions that name a fitting model"
     result = run("eval", str(qs), "--json", "--errors")
     report = json.loads(result.stdout)  # the misses went to stderr
-    assert result.stderr.startswith("[line-1] Please enlarge this photo 2x\n    expected: SISR / no-such-model")
-    assert report["n_exact"] == 1 and report["n"] == 2
+    assert result.stderr.startswith("[line-1] Please enlarge this photo 2x\n    expected: sisr / no-such-model")
+    assert report["n_label_ok"] == 1 and report["n"] == 2

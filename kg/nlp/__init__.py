@@ -15,10 +15,11 @@ DEGRADED = (
 )
 
 
-def load(thesaurus, datasets=None):
+def load(thesaurus, datasets=None, reader=True):
     """The question pipeline; with `datasets` (names to recognise), the extraction pipeline.
 
-    Extraction keeps the parser for noun-chunk concepts; questions do not need it.
+    Extraction keeps the parser for noun-chunk concepts; questions do not need it. The question
+    pipeline ends with the trained task reader, where it is installed (`reader=False` leaves it out).
     """
     extract = datasets is not None
     try:
@@ -27,7 +28,7 @@ def load(thesaurus, datasets=None):
     except (OSError, ImportError):
         nlp = spacy.blank("en")
         nlp.meta["kg_degraded"] = DEGRADED.format(name=TRAINED)
-    _split_magnifications(nlp)
+    split_magnifications(nlp)
     base = list(nlp.pipe_names)
     if "parser" not in base:
         nlp.add_pipe("sentencizer")
@@ -39,6 +40,10 @@ def load(thesaurus, datasets=None):
         nlp.get_pipe("kg_datasets").add_names(datasets, nlp)
     with nlp.select_pipes(enable=base):
         nlp.get_pipe("kg_concepts").add_concepts(thesaurus, nlp, lemmas=bool(base))
+    if not extract and reader:
+        from .reader import add_reader
+
+        nlp.meta["kg_reader_missing"] = add_reader(nlp)
     return nlp
 
 
@@ -46,7 +51,7 @@ def load(thesaurus, datasets=None):
 _MAGNIFICATION_SUFFIX = r"(?<=[0-9][×xX])[.,;:!?)\]”\"']"
 
 
-def _split_magnifications(nlp) -> None:
+def split_magnifications(nlp) -> None:
     from spacy.util import compile_suffix_regex
 
     suffixes = [_MAGNIFICATION_SUFFIX, *nlp.Defaults.suffixes]

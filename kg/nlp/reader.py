@@ -1,0 +1,34 @@
+"""The trained task reader: a spaCy text classifier from a question's wording to catalogue task labels.
+
+It learns how people describe each task from questions written for the catalogue's cards and tasks
+(`training/`), and its scores join the other evidence in the task tally. Its weights are a spaCy
+pipeline folder shipped in the repository (`kg train` rewrites it); kg answers without it, degraded.
+"""
+
+import json
+from pathlib import Path
+
+from ..paths import ROOT
+
+READER_DIR = ROOT / "kg" / "nlp" / "task-reader"
+PIPE = "kg_task_reader"
+MISSING = "the trained task reader is missing ({path}); tasks are read from thesaurus phrases and word overlap only (run kg train)"
+
+
+def add_reader(nlp, directory: Path = READER_DIR) -> str | None:
+    """Copies the trained classifier into the question pipeline; returns a note when it cannot."""
+    import spacy
+
+    if not (directory / "meta.json").exists():
+        return MISSING.format(path=directory)
+    try:
+        trained = spacy.load(directory)
+    except (OSError, ValueError) as exc:
+        return f"the trained task reader at {directory} cannot be loaded ({exc}); run kg train"
+    nlp.add_pipe(PIPE, source=trained)
+    return None
+
+
+def reader_meta(directory: Path = READER_DIR) -> dict:
+    path = directory / "kg-training.json"
+    return json.loads(path.read_text()) if path.exists() else {}
