@@ -157,6 +157,22 @@ def eval_(questions, as_json, k, predictions, show_errors, store_path):
 
 
 @cli.command()
+@click.option("--data", "data", type=click.Path(path_type=Path, dir_okay=False),
+              help="Training questions, JSON Lines of {text, label} (default: the bundled training/questions.jsonl).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same data and seed, same weights.")
+@store_option
+@friendly
+def train(data, seed, store_path):
+    """Train the task reader on questions written for the catalogue's cards, plus the thesaurus's phrasings."""
+    from kg.train import TRAINING, train_reader
+
+    answerer = _answerer(store_path)
+    meta = train_reader(answerer.index, data or TRAINING, seed=seed)
+    click.echo(f"trained on {sum(meta['examples'].values())} examples ({meta['labels']} labels), seed {meta['seed']}: "
+               f"{meta['path']}")
+
+
+@cli.command()
 @click.argument("query", required=False)
 @click.option("-f", "--file", "query_file", type=click.File("r"), help="Read the query from this .rq file.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),

@@ -41,7 +41,9 @@ def scale_in_text(text: str) -> tuple[float | None, str | None]:
                 best = (m.start(), value, m.group(0).strip())
     m = _WORD_SCALE.search(text)
     if m and (best is None or m.start() < best[0]):
-        first = re.split(r"[\s-]", m.group(1).lower())[0]
+        said = m.group(1).lower()
+        # "eightfold" has no space to split at: the longest number word it starts with
+        first = max((w for w in _WORDS if said.startswith(w)), key=len)
         best = (m.start(), float(_WORDS[first]), m.group(0))
     if best is None:
         return None, None

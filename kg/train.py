@@ -38,7 +38,7 @@ ARCHITECTURES = {
     "bow": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 2,
             "no_output_layer": False, "length": BOW_ROWS},
 }
-ARCHITECTURE = "ensemble"
+ARCHITECTURE = "bow"  # measured: on the paraphrases 0.61 for the reader alone vs 0.54 for the ensemble, at half the training time
 
 
 @dataclass(frozen=True)
@@ -131,4 +131,4 @@ def train_reader(index, path: Path = TRAINING, out: Path = READER_DIR, seed: int
     (tmp / "kg-training.json").write_text(json.dumps(meta, indent=2) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
-    return meta
+    return meta | {"path": str(out)}

@@ -81,3 +81,12 @@ def test_scale_words_at_the_end_of_a_sentence():
     assert scale_in_text("Please upscale it 4×.")[0] == 4.0
     assert scale_in_text("Blow it up x2.5, please")[0] == 2.5
     assert scale_in_text("The DF2K-trained box2 model")[0] is None
+
+
+def test_number_words_joined_to_fold_state_a_scale():
+    """Fresh wording found "eightfold" crashing the scale reader: no space to split at."""
+    from kg.attributes import scale_in_text
+
+    assert scale_in_text("make it eightfold larger") == (8.0, "eightfold")
+    assert scale_in_text("a fourfold enlargement") == (4.0, "fourfold")
+    assert scale_in_text("doubled the size") == (2.0, "doubled")

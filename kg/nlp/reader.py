@@ -15,10 +15,11 @@ PIPE = "kg_task_reader"
 MISSING = "the trained task reader is missing ({path}); tasks are read from thesaurus phrases and word overlap only (run kg train)"
 
 
-def add_reader(nlp, directory: Path = READER_DIR) -> str | None:
+def add_reader(nlp, directory: Path | None = None) -> str | None:
     """Copies the trained classifier into the question pipeline; returns a note when it cannot."""
     import spacy
 
+    directory = directory or READER_DIR
     if not (directory / "meta.json").exists():
         return MISSING.format(path=directory)
     try:
