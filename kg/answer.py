@@ -37,10 +37,10 @@ class Answerer:
         if not u.task:
             answer["warnings"].append("no task in the graph matches the question's words; showing the closest cards")
             return answer
-        if not u.task.matched and u.task.signals.get("scale", 0) <= 0 and u.task.signals.get("reader", 0) <= 0:
+        if not u.task.matched and u.task.signals.get("scale", 0) <= 0:
             answer["warnings"].append(
-                f"no phrase in the question names a task: {u.task.label} rests on shared words, traits and "
-                "modalities only, so treat it as a guess")
+                f"no phrase in the question names a task: {u.task.label} rests on shared words, the trained "
+                "reader, traits and modalities only, so treat it as a guess")
         main = [m for m in ranked if m.task == u.task.iri]
         answer["papers"] = self._papers(u, [m.iri for m in main], n_papers)
         answer["workflow"] = self._workflow(u, [m.name for m in main[:3]])
