@@ -8,9 +8,22 @@ KEYS = {"n", "n_label_ok", "n_scale", "accepted_at_1", "accepted_at_3", "exact_a
         "task_at_1", "task_at_3"}
 
 
-def test_eval_json_has_exactly_the_metrics(run, tmp_path):
-    preds = tmp_path / "p.jsonl"
-    report = json.loads(run("eval", str(DATA / "questions_dev.jsonl"), "--json", "--predictions", str(preds)).output)
+@pytest.fixture(scope="module")
+def dev_eval(seed_store, tmp_path_factory):
+    """One `kg eval --json --predictions` over the blind-read dev set, shared by the tests that read it."""
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    preds = tmp_path_factory.mktemp("dev") / "p.jsonl"
+    result = CliRunner().invoke(cli, ["eval", str(DATA / "questions_dev_read.jsonl"), "--json", "--predictions",
+                                      str(preds), "--store", str(seed_store.root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output), preds
+
+
+def test_eval_json_has_exactly_the_metrics(dev_eval):
+    report, preds = dev_eval
     assert KEYS <= set(report)
     assert set(report["by_style"]) == {"how", "request"}
     assert report["n"] == 742
@@ -22,9 +35,9 @@ def test_eval_json_has_exactly_the_metrics(run, tmp_path):
     assert set(lines[0]) == {"id", "task", "models"} and len(lines[0]["models"]) == 10
 
 
-def test_eval_floors_on_the_blind_read_dev_set(run):
+def test_eval_floors_on_the_blind_read_dev_set(dev_eval):
     """Floors just under what kg measured with the trained reader (0.849 / 0.908 / 0.566 / 0.494 / 0.976)."""
-    report = json.loads(run("eval", str(DATA / "questions_dev_read.jsonl"), "--json").output)
+    report, _ = dev_eval
     assert report["accepted_at_1"] >= 0.83
     assert report["accepted_at_3"] >= 0.89
     assert report["exact_at_3"] >= 0.55
@@ -32,7 +45,7 @@ def test_eval_floors_on_the_blind_read_dev_set(run):
     assert report["scale_at_1"] >= 0.96
 
 
-def test_eval_agrees_with_the_reference_scorer(run, tmp_path):
+def test_eval_agrees_with_the_reference_scorer(dev_eval):
     import subprocess
     import sys
 
@@ -41,9 +54,8 @@ def test_eval_agrees_with_the_reference_scorer(run, tmp_path):
     scorer = ROOT.parent / "shared" / "tools" / "score.py"
     if not scorer.exists():
         pytest.skip(f"the reference scorer is not beside the checkout ({scorer})")
-    preds = tmp_path / "p.jsonl"
+    report, preds = dev_eval
     qs = DATA / "questions_dev_read.jsonl"
-    report = json.loads(run("eval", str(qs), "--json", "--predictions", str(preds)).output)
     ref = json.loads(subprocess.run([sys.executable, str(scorer), str(qs), str(preds)], capture_output=True,
                                     text=True, check=True).stdout)["all"]
     for key in ("accepted_at_1", "accepted_at_3", "exact_at_1", "exact_at_3", "mrr", "scale_at_1", "task_at_1",
