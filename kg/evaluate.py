@@ -22,7 +22,6 @@ from .readers.text import json_records, read_text
 from .render import signals
 
 METRICS = ("accepted_at_1", "accepted_at_3", "exact_at_1", "exact_at_3", "mrr", "scale_at_1", "task_at_1", "task_at_3")
-COUNTS = ("n", "n_label_ok", "n_scale")
 SCALES = ("2", "3", "4", "8", "any")
 MRR_DEPTH = 10
 

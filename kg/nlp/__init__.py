@@ -15,11 +15,11 @@ DEGRADED = (
 )
 
 
-def load(thesaurus, datasets=None, reader=True):
+def load(thesaurus, datasets=None):
     """The question pipeline; with `datasets` (names to recognise), the extraction pipeline.
 
     Extraction keeps the parser for noun-chunk concepts; questions do not need it. The question
-    pipeline ends with the trained task reader, where it is installed (`reader=False` leaves it out).
+    pipeline ends with the trained task reader, where it is installed.
     """
     extract = datasets is not None
     try:
@@ -40,7 +40,7 @@ def load(thesaurus, datasets=None, reader=True):
         nlp.get_pipe("kg_datasets").add_names(datasets, nlp)
     with nlp.select_pipes(enable=base):
         nlp.get_pipe("kg_concepts").add_concepts(thesaurus, nlp, lemmas=bool(base))
-    if not extract and reader:
+    if not extract:
         from .reader import add_reader
 
         nlp.meta["kg_reader_missing"] = add_reader(nlp)

@@ -5,7 +5,6 @@ It learns how people describe each task from questions written for the catalogue
 pipeline folder shipped in the repository (`kg train` rewrites it); kg answers without it, degraded.
 """
 
-import json
 from pathlib import Path
 
 from ..paths import ROOT
@@ -29,7 +28,3 @@ def add_reader(nlp, directory: Path | None = None) -> str | None:
     nlp.add_pipe(PIPE, source=trained)
     return None
 
-
-def reader_meta(directory: Path = READER_DIR) -> dict:
-    path = directory / "kg-training.json"
-    return json.loads(path.read_text()) if path.exists() else {}
