@@ -116,7 +116,7 @@ def train_reader(index, path: Path = TRAINING, out: Path = READER_DIR, seed: int
     import spacy
 
     data = examples(index, path)
-    nlp = fit(data, seed)
+    nlp = fit(data, seed, EPOCHS, ARCHITECTURE)
     tmp = out.with_name(out.name + ".new")
     shutil.rmtree(tmp, ignore_errors=True)
     nlp.to_disk(tmp, exclude=["vocab"])
