@@ -163,13 +163,17 @@ def eval_(questions, as_json, k, predictions, show_errors, store_path):
 @store_option
 @friendly
 def train(data, seed, store_path):
-    """Train the task reader on questions written for the catalogue's cards, plus the thesaurus's phrasings."""
+    """Train the task reader on questions written for the catalogue's cards, plus the thesaurus's phrasings,
+    and learn how much each kind of evidence counts in the task tally."""
     from kg.train import TRAINING, train_reader
 
     answerer = _answerer(store_path)
-    meta = train_reader(answerer.index, data or TRAINING, seed=seed)
+    meta = train_reader(answerer, data or TRAINING, seed=seed)
     click.echo(f"trained on {sum(meta['examples'].values())} examples ({meta['labels']} labels), seed {meta['seed']}: "
                f"{meta['path']}")
+    fit = meta["tally"]["out_of_fold_top1"]
+    click.echo(f"tally weights from {meta['tally']['questions']} held-out readings: top-1 {fit['learned']} "
+               f"(hand-set {fit['hand_set']})")
 
 
 @cli.command()

@@ -7,7 +7,7 @@ import networkx as nx
 from . import iris
 from .index import Index, PaperInfo
 from .nlp.components import SPAN_KEY
-from .rank import Understanding, rank_answer, rank_models, understand
+from .rank import HAND_SET, Understanding, rank_answer, rank_models, understand
 from .records import Bundle
 
 MODALITY_WORDS = {"Image": "image", "Text": "text", "Audio": "audio", "Video": "video", "Mask": "mask"}
@@ -21,9 +21,10 @@ class Answerer:
         self.index = Index(reader)
         self.nlp = nlp.load(self.index.thesaurus)
         self.notes = [n for n in (self.nlp.meta.get("kg_degraded"), self.nlp.meta.get("kg_reader_missing")) if n]
+        self.weights = self.nlp.meta.get("kg_tally_weights") or HAND_SET
 
     def understand(self, text: str) -> Understanding:
-        u = understand(self.nlp(_plain(text)), self.index)
+        u = understand(self.nlp(_plain(text)), self.index, self.weights)
         u.text = text
         return u
 

@@ -10,14 +10,18 @@ from .nlp.components import SPAN_KEY
 # How much one matched label counts, by the kind of label it is.
 KIND_WEIGHT = {"notation": 3.0, "pref": 3.0, "alt": 2.5, "lay": 2.0}
 PRE_STEP_DISCOUNT = 0.4  # a problem named as the input's condition, not the goal
-SCALE_BONUS = 1.5
-LEX_TASK_WEIGHT = 1.0  # best word overlap between the question and one of the task's cards
-THESAURUS_WORDS_WEIGHT = 0.5  # word overlap with everything the thesaurus says about the task
-READER_WEIGHT = 3.0  # per unit of the reader's probability; at 6 paraphrases gain 2 points, dev loses 6 and scale@1 7
+# What one unit of each kind of evidence adds to a task's score. These hand-set values serve when the
+# trained reader is missing; with it, kg uses the weights `kg train` learned for it (kg-tally.json).
+# A unit is: a matched phrase at its kind's weight; the best card's word overlap (0..1); the share of the
+# thesaurus words (0..1); the reader's probability; a named trait, shared among the tasks whose cards carry
+# it; a stated scale the task's models offer (+1, +2 for any-scale models, -1 when they cannot); the share
+# of the question's modalities the task takes in or gives out; -1 when a scale is stated and none of the
+# task's models resizes.
+HAND_SET = {"phrases": 1.0, "card words": 1.0, "thesaurus words": 0.5, "reader": 3.0, "traits": 1.0,
+            "scale": 1.5, "no resizing": 0.0, "modalities": 1.0}
+SIGNALS = tuple(HAND_SET)
 READER_FLOOR = 0.01  # below this the reader has no opinion worth a tally entry
 LEX_MODEL_WEIGHT = 1.0  # card word overlap again, between the cards of one task
-MODALITY_WEIGHT = 1.0  # per share of the question's modalities a task takes in or gives out
-TRAIT_TASK_WEIGHT = 1.0  # per trait the question names, shared among the tasks whose cards carry it
 RUNNER_UP_RATIO = 0.5  # a second task this close to the first keeps a place in the top three
 USUAL_SCALE_BONUS = 0.2  # no scale asked: the task's most common factor, as a tie-breaker
 TRAIT_BONUS = 1.0  # a trait the question names and the card's name or datasets carry
@@ -44,19 +48,24 @@ class TaskScore:
     score: float
     matched: list[Match] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)  # what each kind of evidence added
+    units: dict[str, float] = field(default_factory=dict)  # the same evidence before weighting
 
 
 class Tally:
-    """Each task's score, kept apart by the kind of evidence that earned it, so an answer can say why."""
+    """Each task's evidence in units, kept apart by kind, so an answer can say what each kind added."""
 
-    def __init__(self):
+    def __init__(self, weights: dict[str, float]):
+        self.weights = weights
         self.parts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
-    def add(self, task: str, signal: str, amount: float) -> None:
-        self.parts[task][signal] += amount
+    def add(self, task: str, signal: str, units: float) -> None:
+        self.parts[task][signal] += units
+
+    def added(self, task: str) -> dict[str, float]:
+        return {k: self.weights[k] * v for k, v in self.parts[task].items()}
 
     def total(self, task: str) -> float:
-        return sum(self.parts[task].values()) if task in self.parts else 0.0
+        return sum(self.added(task).values()) if task in self.parts else 0.0
 
     def __contains__(self, task: str) -> bool:
         return task in self.parts
@@ -104,7 +113,7 @@ class Understanding:
         return out
 
 
-def understand(doc, index) -> Understanding:
+def understand(doc, index, weights: dict[str, float] | None = None) -> Understanding:
     th = index.thesaurus
     spans = list(doc.spans[SPAN_KEY])
     # A phrase shared by several concepts is weaker evidence for each.
@@ -125,7 +134,7 @@ def understand(doc, index) -> Understanding:
     u = Understanding(doc.text, [], matches, doc._.kg_scale, doc._.kg_scale_words, traits, modalities, lemmas,
                       _relative(index.lexical.scores(terms)), _relative(index.task_words.scores(terms)),
                       _reader_scores(doc.cats, index))
-    u.tasks = _rank_tasks(u, index)
+    u.tasks = _rank_tasks(u, index, weights or HAND_SET)
     return u
 
 
@@ -143,10 +152,10 @@ def _relative(scores: dict[str, float]) -> dict[str, float]:
     return {k: v / top for k, v in scores.items()} if top else {}
 
 
-def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
+def _rank_tasks(u: Understanding, index, weights: dict[str, float]) -> list[TaskScore]:
     th = index.thesaurus
     candidates = set(index.task_models)
-    tally = Tally()
+    tally = Tally(weights)
     evidence: dict[str, list[Match]] = defaultdict(list)
     seen_spans = defaultdict(set)  # one phrase counts once per task
     for m in u.matches:
@@ -171,21 +180,22 @@ def _rank_tasks(u: Understanding, index) -> list[TaskScore]:
     for t, ms in index.task_models.items():
         best = max((u.lexical.get(m, 0.0) for m in ms), default=0.0)
         if best:
-            tally.add(t, "card words", LEX_TASK_WEIGHT * best)
+            tally.add(t, "card words", best)
     # Every word of the question, matched or not, leans towards the task whose thesaurus wording shares it:
     # this is what reaches tasks when no phrase matches ("colour it in"); on top of a phrase it only adds.
     for t, share in u.task_words.items():
-        tally.add(t, "thesaurus words", THESAURUS_WORDS_WEIGHT * share)
+        tally.add(t, "thesaurus words", share)
     # How people describe each task, as learned from questions written for the cards: it reaches
     # questions that describe an effect in words no phrase lists.
     for t, p in u.reader.items():
-        tally.add(t, "reader", READER_WEIGHT * p)
+        tally.add(t, "reader", p)
     # Traits first: a task they bring in is then judged on scale and modalities like any other.
     _trait_evidence(u, index, tally)
     _scale_agreement(u, index, tally)
     _modality_agreement(u, th, tally)
     ranked = [TaskScore(t, th.concepts[t].label if t in th.concepts else index.label(t), round(tally.total(t), 3),
-                        evidence[t], {k: round(v, 3) for k, v in sorted(tally.parts[t].items()) if round(v, 3)})
+                        evidence[t], {k: round(v, 3) for k, v in sorted(tally.added(t).items()) if round(v, 3)},
+                        {k: round(v, 3) for k, v in sorted(tally.parts[t].items()) if round(v, 3)})
               for t in tally]
     ranked.sort(key=lambda ts: (-ts.score, ts.label))
     return ranked
@@ -199,7 +209,7 @@ def _modality_agreement(u: Understanding, th, tally: Tally) -> None:
     for t in tally:
         c = th.concepts.get(t)
         if c and (c.inputs or c.outputs):
-            tally.add(t, "modalities", MODALITY_WEIGHT * len(said & {*c.inputs, *c.outputs}) / len(said))
+            tally.add(t, "modalities", len(said & {*c.inputs, *c.outputs}) / len(said))
 
 
 def _trait_evidence(u: Understanding, index, tally: Tally) -> None:
@@ -208,7 +218,7 @@ def _trait_evidence(u: Understanding, index, tally: Tally) -> None:
         carriers = index.trait_tasks.get(trait, {})
         total = sum(carriers.values())
         for t, n in carriers.items():
-            tally.add(t, "traits", TRAIT_TASK_WEIGHT * n / total)
+            tally.add(t, "traits", n / total)
 
 
 def _offering_scale(u: Understanding, index) -> set[str]:
@@ -228,11 +238,14 @@ def _scale_agreement(u: Understanding, index, tally: Tally) -> None:
             continue
         models = [index.models[m] for m in ms]
         if any(m.scale == u.scale for m in models):
-            tally.add(t, "scale", SCALE_BONUS)
+            tally.add(t, "scale", 1.0)
         elif u.scale not in fixed and any(m.arbitrary for m in models):
-            tally.add(t, "scale", SCALE_BONUS * 2)
+            tally.add(t, "scale", 2.0)
         elif any(m.scale for m in models) and not any(m.arbitrary for m in models):
-            tally.add(t, "scale", -SCALE_BONUS)
+            tally.add(t, "scale", -1.0)
+        elif t in tally and not any(m.scale or m.arbitrary for m in models):
+            # Models that do not resize at all ("restore it to 4x" read as restoration alone).
+            tally.add(t, "no resizing", -1.0)
 
 
 def _near(task: str, tally: Tally, index) -> bool:

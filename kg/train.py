@@ -1,4 +1,5 @@
-"""kg train: fit the task reader on questions written for the catalogue's cards and tasks.
+"""kg train: fit the task reader on questions written for the catalogue's cards and tasks, and the task
+tally's weights on the reader's out-of-fold readings of those questions.
 
 Training data is kept apart from every evaluation set: `training/questions.jsonl` was written from the
 model cards and task definitions only, and the thesaurus's own phrasings are added to it. Same data,
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .index import label_key
-from .nlp.reader import PIPE, READER_DIR
+from .nlp.reader import PIPE, READER_DIR, TALLY
 from .paths import ROOT
 from .readers.text import json_records, read_text
 
@@ -23,6 +24,9 @@ TRAINING = ROOT / "training" / "questions.jsonl"
 SEED = 0
 EPOCHS = 12
 DROPOUT = 0.2
+FOLDS = 5  # the tally weights are fitted to reader scores on questions the reader did not see
+L2 = 1e-3
+STEPS = 3000
 # The question pipeline's tokenizer, so the reader sees the tokens it will see when answering.
 BOW_ROWS = 2 ** 14  # hashed n-gram rows: spaCy's default 2**18 makes a 50 MB file for 50 labels
 ARCHITECTURES = {
@@ -111,11 +115,83 @@ def fit(data: list[Example], seed: int = SEED, epochs: int = EPOCHS, architectur
     return nlp
 
 
-def train_reader(index, path: Path = TRAINING, out: Path = READER_DIR, seed: int = SEED) -> dict:
-    """Fit on all the training data and write the reader where kg loads it from."""
+def folds(data: list[Example], k: int = FOLDS, seed: int = SEED) -> list[list[Example]]:
+    order = list(data)
+    random.Random(seed).shuffle(order)
+    return [order[i::k] for i in range(k)]
+
+
+def out_of_fold_units(answerer, written: list[Example], phrasings: list[Example], seed: int = SEED):
+    """For each written question, every candidate task's evidence units, read with a reader trained on
+    the other folds: the reader's scores then look as they will on questions nobody trained on."""
+    from .rank import SIGNALS, understand
+
+    ones = dict.fromkeys(SIGNALS, 1.0)
+    nlp, index = answerer.nlp, answerer.index
+    rows = []
+    for part in folds(written, seed=seed):
+        held = set(map(id, part))
+        reader = fit([e for e in written if id(e) not in held] + phrasings, seed, EPOCHS, ARCHITECTURE)
+        if PIPE in nlp.pipe_names:
+            nlp.remove_pipe(PIPE)
+        nlp.add_pipe(PIPE, source=reader)
+        for e, doc in zip(part, nlp.pipe(e.text for e in part)):
+            u = understand(doc, index, ones)
+            targets = index.label_tasks.get(e.label, ())
+            rows.append(([[t.units.get(s, 0.0) for s in SIGNALS] for t in u.tasks],
+                         [t.iri in targets for t in u.tasks]))
+    return rows
+
+
+def fit_weights(rows, start: dict[str, float]) -> dict[str, float]:
+    """A conditional logit: each task's score is the weighted sum of its evidence units, and the weights
+    make the labelled task the likeliest among the question's candidates. Non-negative, lightly shrunk."""
+    import numpy as np
+
+    from .rank import SIGNALS
+
+    rows = [(x, y) for x, y in rows if any(y) and x]
+    if not rows:  # no question's own task was among its candidates: nothing to learn from
+        return dict(start)
+    X = np.array([f for x, _ in rows for f in x], dtype=float)
+    Y = np.array([t for _, y in rows for t in y], dtype=float)
+    starts = np.cumsum([0] + [len(x) for x, _ in rows[:-1]])
+    seg = np.repeat(np.arange(len(rows)), [len(x) for x, _ in rows])
+    w = np.array([start[s] for s in SIGNALS], dtype=float)
+    m = v = np.zeros_like(w)
+    for step in range(1, STEPS + 1):  # Adam, full batch: deterministic
+        s = X @ w
+        e = np.exp(s - np.maximum.reduceat(s, starts)[seg])
+        z, zy = np.add.reduceat(e, starts), np.add.reduceat(e * Y, starts)
+        g = ((e / z[seg] - Y * e / zy[seg]) @ X) / len(rows) + L2 * w
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w = np.maximum(w - 0.01 * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8), 0.0)
+    return {s: round(float(x), 3) for s, x in zip(SIGNALS, w)}
+
+
+def top1(rows, weights: dict[str, float]) -> float:
+    from .rank import SIGNALS
+
+    hits = 0
+    for x, y in rows:
+        scores = [sum(weights[s] * f for s, f in zip(SIGNALS, fs)) for fs in x]
+        hits += bool(x) and max(scores) > 0 and y[scores.index(max(scores))]
+    return round(hits / len(rows), 3)
+
+
+def train_reader(answerer, path: Path = TRAINING, out: Path = READER_DIR, seed: int = SEED) -> dict:
+    """Fit the reader on all the training data, and the tally weights on its out-of-fold scores; write
+    both where kg loads them from."""
     import spacy
 
-    data = examples(index, path)
+    from .rank import HAND_SET
+
+    index = answerer.index
+    written, phrasings = read_questions(path), thesaurus_examples(index)
+    data = written + phrasings
+    rows = out_of_fold_units(answerer, written, phrasings, seed)
+    weights = fit_weights(rows, HAND_SET)
     nlp = fit(data, seed, EPOCHS, ARCHITECTURE)
     tmp = out.with_name(out.name + ".new")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -129,6 +205,10 @@ def train_reader(index, path: Path = TRAINING, out: Path = READER_DIR, seed: int
         "spacy": spacy.__version__,
     }
     (tmp / "kg-training.json").write_text(json.dumps(meta, indent=2) + "\n")
+    tally = {"weights": weights, "hand_set": HAND_SET, "questions": len(rows), "folds": FOLDS, "l2": L2,
+             "steps": STEPS, "seed": seed,
+             "out_of_fold_top1": {"learned": top1(rows, weights), "hand_set": top1(rows, HAND_SET)}}
+    (tmp / TALLY).write_text(json.dumps(tally, indent=2) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
-    return meta | {"path": str(out)}
+    return meta | {"path": str(out), "tally": tally}

@@ -36,13 +36,14 @@ def test_eval_json_has_exactly_the_metrics(dev_eval):
 
 
 def test_eval_floors_on_the_blind_read_dev_set(dev_eval):
-    """Floors just under what kg measured with the trained reader (0.865 / 0.903 / 0.571 / 0.496 / 0.967)."""
+    """Floors just under what kg measured with the reader and its learned tally weights
+    (0.845 / 0.908 / 0.538 / 0.485 / 0.976)."""
     report, _ = dev_eval
-    assert report["accepted_at_1"] >= 0.85
-    assert report["accepted_at_3"] >= 0.89
-    assert report["exact_at_3"] >= 0.56
-    assert report["mrr"] >= 0.48
-    assert report["scale_at_1"] >= 0.96
+    assert report["accepted_at_1"] >= 0.83
+    assert report["accepted_at_3"] >= 0.90
+    assert report["exact_at_3"] >= 0.53
+    assert report["mrr"] >= 0.47
+    assert report["scale_at_1"] >= 0.97
 
 
 def test_eval_agrees_with_the_reference_scorer(dev_eval):
@@ -85,8 +86,8 @@ def test_eval_on_wording_other_than_the_dev_questions(run):
     (lay-phrasings.ttl shares its everyday phrases): measured 0.669 / 0.732."""
     report = json.loads(run("eval", str(DATA / "paraphrases.jsonl"), "--json").output)
     assert report["n"] == 287 and report["exact_at_3"] is None and report["mrr"] is None
-    assert report["accepted_at_1"] >= 0.80  # 0.669 before the trained reader; 0.812 with it
-    assert report["accepted_at_3"] >= 0.88
+    assert report["accepted_at_1"] >= 0.82  # 0.669 before the trained reader; 0.812 with it; 0.836 with learned weights
+    assert report["accepted_at_3"] >= 0.91
 
 
 def test_task_only_questions_score_tasks_and_accept_alternatives(run, tmp_path):
@@ -152,18 +153,23 @@ def test_mixed_sets_say_what_the_model_metrics_cover_and_errors_keep_json_clean(
 
 def test_eval_on_fresh_wording(run):
     """fresh_wording.jsonl was written from the task list and task_labels.md alone (not dev, the thesaurus or the
-    training questions) and read again blind by a second helper: 0.806 / 0.894 with the reader."""
+    training questions) and read again blind by a second helper: 0.806 / 0.894 with the reader and hand-set
+    weights, 0.847 / 0.928 with the learned ones."""
     report = json.loads(run("eval", str(DATA / "fresh_wording.jsonl"), "--json").output)
     assert report["n"] == 360
-    assert report["accepted_at_1"] >= 0.79
-    assert report["accepted_at_3"] >= 0.88
+    assert report["accepted_at_1"] >= 0.83
+    assert report["accepted_at_3"] >= 0.92
 
 
 def test_answers_say_when_the_trained_reader_is_missing(reader, tmp_path, monkeypatch):
     from kg.answer import Answerer
     from kg.nlp import reader as task_reader
 
+    from kg.rank import HAND_SET
+
     monkeypatch.setattr(task_reader, "READER_DIR", tmp_path / "nowhere")
-    answer = Answerer(reader).ask("Please enlarge this photo 4x")
+    degraded = Answerer(reader)
+    assert degraded.weights == HAND_SET  # the learned weights are calibrated to the missing reader
+    answer = degraded.ask("Please enlarge this photo 4x")
     assert answer["notes"][-1].startswith("the trained task reader is missing")
     assert answer["models"] and answer["task"]["label"]

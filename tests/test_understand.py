@@ -1,6 +1,7 @@
 """How kg reads a question: phrases, magnifications, traits and wording, each pointing to tasks."""
 
-import kg.rank
+import json
+
 from kg.nlp.components import SPAN_KEY
 
 
@@ -30,8 +31,8 @@ def test_a_named_trait_points_to_the_tasks_whose_cards_carry_it(answerer):
         if set(u.traits) != {trait.iri}:
             continue  # a longer phrase of another concept hid it, or a second trait shares the credit
         (task,) = carriers
-        # One trait carried by one task's cards gives that task the whole trait weight.
-        assert {t.iri: t.signals for t in u.tasks}[task]["traits"] == kg.rank.TRAIT_TASK_WEIGHT, trait.iri
+        # One trait carried by one task's cards gives that task one whole unit of trait evidence.
+        assert {t.iri: t.units for t in u.tasks}[task]["traits"] == 1.0, trait.iri
         checked += 1
     assert checked >= 10
 
@@ -90,3 +91,18 @@ def test_number_words_joined_to_fold_state_a_scale():
     assert scale_in_text("make it eightfold larger") == (8.0, "eightfold")
     assert scale_in_text("a fourfold enlargement") == (4.0, "fourfold")
     assert scale_in_text("doubled the size") == (2.0, "doubled")
+
+
+def test_the_tally_weighs_evidence_with_the_weights_learned_beside_the_reader(answerer):
+    from kg.nlp.reader import READER_DIR, TALLY
+    from kg.rank import HAND_SET
+
+    learned = json.loads((READER_DIR / TALLY).read_text())
+    assert answerer.weights == learned["weights"] != HAND_SET
+    # Fitted on reader scores for questions the reader did not see, the weights beat the hand-set ones there.
+    assert learned["out_of_fold_top1"]["learned"] > learned["out_of_fold_top1"]["hand_set"]
+    u = answerer.understand("My old family photo is faded and scratched; can something fix the damage?")
+    assert u.task and u.task.units
+    for t in u.tasks:
+        for signal, units in t.units.items():
+            assert abs(t.signals.get(signal, 0.0) - answerer.weights[signal] * units) < 0.01, (t.label, signal)

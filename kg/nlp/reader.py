@@ -5,17 +5,23 @@ It learns how people describe each task from questions written for the catalogue
 pipeline folder shipped in the repository (`kg train` rewrites it); kg answers without it, degraded.
 """
 
+import json
 from pathlib import Path
 
 from ..paths import ROOT
 
 READER_DIR = ROOT / "kg" / "nlp" / "task-reader"
 PIPE = "kg_task_reader"
+TALLY = "kg-tally.json"  # the tally weights learned beside this reader (kg train)
 MISSING = "the trained task reader is missing ({path}); tasks are read from thesaurus phrases and word overlap only (run kg train)"
 
 
 def add_reader(nlp, directory: Path | None = None) -> str | None:
-    """Copies the trained classifier into the question pipeline; returns a note when it cannot."""
+    """Copies the trained classifier into the question pipeline; returns a note when it cannot.
+
+    The tally weights learned with it go to nlp.meta["kg_tally_weights"]: they are calibrated to this
+    reader's probabilities, so they serve only where it does.
+    """
     import spacy
 
     directory = directory or READER_DIR
@@ -26,5 +32,8 @@ def add_reader(nlp, directory: Path | None = None) -> str | None:
     except (OSError, ValueError) as exc:
         return f"the trained task reader at {directory} cannot be loaded ({exc}); run kg train"
     nlp.add_pipe(PIPE, source=trained)
+    tally = directory / TALLY
+    if tally.exists():
+        nlp.meta["kg_tally_weights"] = json.loads(tally.read_text())["weights"]
     return None
 
