@@ -45,14 +45,15 @@ def cli():
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", help="Reader for every PATH: bundle, catalog, arxiv or tasks (default: guess).")
+@click.option("--add", is_flag=True, help="Keep the sources the store was built from, read again beside PATHS.")
 @store_option
 @friendly
-def build(paths, fmt, store_path):
+def build(paths, fmt, add, store_path):
     """Build the graph from PATHS (default: the bundled seeds/) into the store."""
     from kg.build import build_store
     from kg.paths import SEEDS
 
-    result = _build(build_store, list(paths) or [SEEDS], _store(store_path), fmt)
+    result = _build(build_store, list(paths) or [SEEDS], _store(store_path), fmt, add=add)
     c = result["counts"]
     click.echo(
         f"{c['models']} models, {c['papers']} papers, {c['tasks']} tasks, {c['methods']} methods, "
@@ -79,8 +80,8 @@ def _bar(label: str, total: int):
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
 
-def _build(build_store, paths, store, fmt):
-    result = build_store(paths, store, fmt=fmt, progress=_bar)
+def _build(build_store, paths, store, fmt, add=False):
+    result = build_store(paths, store, fmt=fmt, progress=_bar, add=add)
     for note in result["notes"]:
         click.echo(f"note: {note}", err=True)
     return result
@@ -90,8 +91,14 @@ def _answerer(store_path):
     from kg.answer import Answerer
     from kg.build import build_store
     from kg.paths import SEEDS
+    from kg.store import LocalStore
+
     store = _store(store_path)
     if not store.exists():
+        if not isinstance(store, LocalStore):
+            # A read command never writes to a server that other applications may share.
+            raise click.ClickException(f"{store}: the server holds no graph from kg build "
+                                       f"(run `kg build --store {store}` first)")
         click.echo(f"no graph at {store} yet: building it from {SEEDS} first", err=True)
         _build(build_store, [SEEDS], store, None)
     return Answerer(store.reader())
@@ -113,6 +120,8 @@ def ask(question, bundle_path, fmt, k, html_path, store_path):
 
     if bool(question) == bool(bundle_path):
         raise click.UsageError("give either a QUESTION or --bundle FILE")
+    if question is not None and not question.strip():
+        raise click.UsageError("the QUESTION is blank: give its words")
     answerer = _answerer(store_path)
     if bundle_path:
         from kg.readers import read_source
@@ -178,25 +187,30 @@ def train(data, seed, store_path):
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("-f", "--file", "query_file", type=click.File("r"), help="Read the query from this .rq file.")
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Read the query from this .rq file (UTF-8).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
               help="Results format (default: table on a terminal, json otherwise; ttl for CONSTRUCT/DESCRIBE).")
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many results.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds before the query is stopped.")
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE (the store is read-only otherwise).")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses, which fetch from other servers.")
 @store_option
 @friendly
-def sparql(query, query_file, fmt, limit, timeout, allow_update, store_path):
+def sparql(query, query_file, fmt, limit, timeout, allow_update, allow_service, store_path):
     """Run a SPARQL QUERY (or -f FILE, or - for stdin) against the store; kg's prefixes are predeclared."""
     from kg.sparql import run
 
+    from kg.readers.text import decode, read_text
+
     if query == "-":
-        query = sys.stdin.read()
+        query = decode(sys.stdin.buffer.read(), "<stdin>")
     elif query_file is not None:
-        query = query_file.read()
+        query = read_text(query_file)
     if not query:
         raise click.UsageError("give a QUERY, -f FILE, or - to read standard input")
-    result = run(_store(store_path), query, _default_format(fmt), limit, timeout, allow_update)
+    result = run(_store(store_path), query, _default_format(fmt), limit, timeout, allow_update,
+                 allow_service=allow_service)
     click.echo(result.text)
 
 
@@ -247,7 +261,7 @@ def serve(host, port, timeout, store_path):
 
     store = _local(store_path)
     click.echo(f"serving {store} read-only at http://{host}:{port}/query (Ctrl-C stops)", err=True)
-    run_server(store.live_path(), host, port, timeout)
+    run_server(store, host, port, timeout, say=lambda message: click.echo(message, err=True))
 
 
 @cli.command()
@@ -275,7 +289,9 @@ def export(fmt, graph, output, html_path, graphml_path, task, node, depth, store
 
         data = export_rdf(_local(store_path).open(), fmt, graph)
         if output:
-            output.write_bytes(data)
+            from kg.output import write_bytes
+
+            write_bytes(output, data)
             click.echo(f"wrote {len(data)} bytes to {output}", err=True)
         else:
             sys.stdout.buffer.write(data)

@@ -2,6 +2,8 @@
 
 import hashlib
 import re
+import urllib.parse
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,7 +95,7 @@ def build(sources: list[Source], progress=_no_progress, extract: bool = True) ->
             _provenance(g, source.path, source.relpath, source.format)
             builder.add(g, source)
             bar.update(1)
-    notes = []
+    notes = [note for source in sources for note in _duplicate_cards(source, graphs)]
     if extract and builder.texts:
         from . import nlp
         from .extract import GRAPH, extract as run_extraction, write
@@ -111,6 +113,23 @@ def build(sources: list[Source], progress=_no_progress, extract: bool = True) ->
     for kind in ("task", "method"):
         builder.counts[f"{kind}s"] = {c.iri for c in thesaurus.of_kind(kind)} | builder.minted[kind]
     return BuildResult(graphs=graphs, counts=builder.counts, unmapped=dict(builder.unmapped), notes=notes)
+
+
+def _duplicate_cards(source: Source, graphs) -> list[str]:
+    """Cards of one catalogue that share a name become one model: say so, in the output and in the graph."""
+    if source.format != "catalog":
+        return []
+    lines = defaultdict(list)
+    for card in source.records:
+        lines[card.name].append(card.line)
+    notes = []
+    for name, at in lines.items():
+        if len(at) > 1:
+            note = (f"{source.relpath}: lines {', '.join(map(str, at))} all name the model {name!r}; their cards are "
+                    f"merged into one model (give each card its own \"Model Unique Name\" to keep them apart)")
+            graphs[iris.source(source.relpath)].add((iris.source(source.relpath), KG.buildWarning, Literal(note)))
+            notes.append(note)
+    return notes
 
 
 def _provenance(g: GraphSink, path: Path, relpath: str, fmt: str) -> None:
@@ -295,30 +314,50 @@ def _decimal(value: float):
     return Decimal(str(value)).normalize()
 
 
-def build_store(paths: list[Path], store, fmt: str | None = None, progress=_no_progress, extract: bool = True) -> dict:
+def build_store(paths: list[Path], store, fmt: str | None = None, progress=_no_progress, extract: bool = True,
+                add: bool = False) -> dict:
     """Read every source, build the graph and swap it into the store.
 
-    Everything is parsed before the store is touched, so bad input leaves the
-    previous graph as it was.
+    The store is held from the start, so a second build fails at once. Everything is parsed before the
+    store is touched, so bad input leaves the previous graph as it was. With `add`, the sources the
+    store was built from are read again beside the new ones, from the files they came from.
     """
+    from contextlib import nullcontext
+
     from .errors import InputError
     from .readers import discover, read_source
 
-    found = discover(paths)
-    seen: dict[str, Path] = {}
-    for path, rel in found:
-        if rel in seen:
-            raise InputError(path, f"two sources share the name {rel!r} (also {seen[rel]})",
-                             hint="build them from one folder or rename one")
-        seen[rel] = path
-    sources = [read_source(path, rel, fmt) for path, rel in found]
-    result = build(sources, progress=progress, extract=extract)
-    if extract:
-        from .enrich import question_tasks
+    with getattr(store, "writing", nullcontext)():
+        found = discover(paths)
+        previous = {name: uri for name, uri in getattr(store, "sources", dict)().items()
+                    if not name.startswith("ontologies/")}
+        notes = []
+        others = sorted(set(previous) - {rel for _, rel in found})
+        if add:
+            for name in others:
+                path = Path(urllib.parse.unquote(urllib.parse.urlparse(previous[name]).path))
+                if not path.is_file():
+                    raise InputError(path, f"the store's source {name!r} is no longer there",
+                                     hint="give its new location as a PATH, or build without --add")
+                found.append((path, name))
+        elif others:
+            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            notes.append(f"{store} held {len(others)} other source(s) ({shown}); this build replaced them "
+                         "(kg build --add keeps them)")
+        seen: dict[str, Path] = {}
+        for path, rel in found:
+            if rel in seen:
+                raise InputError(path, f"two sources share the name {rel!r} (also {seen[rel]})",
+                                 hint="build them from one folder or rename one")
+            seen[rel] = path
+        sources = [read_source(path, rel, fmt) for path, rel in found]
+        result = build(sources, progress=progress, extract=extract)
+        if extract:
+            from .enrich import question_tasks
 
-        question_tasks(result)
-    triples = store.replace(result.quads())
+            question_tasks(result)
+        triples = store.replace(result.quads())
     counts = {k: len(v) for k, v in result.counts.items()}
     counts["triples"] = triples
     counts["sources"] = len(sources)
-    return {"counts": counts, "unmapped": result.unmapped, "notes": result.notes, "store": str(store)}
+    return {"counts": counts, "unmapped": result.unmapped, "notes": result.notes + notes, "store": str(store)}

@@ -23,7 +23,11 @@ def export(db, fmt: str, graph: str | None = None) -> bytes:
         raise QueryError(f"unknown export format {fmt!r}", hint=f"choose one of: {', '.join(FORMATS)}")
     writer, name, keeps_graphs = FORMATS[fmt]
     if graph is not None:
-        node = ox.NamedNode(graph)
+        try:
+            node = ox.NamedNode(graph)
+        except ValueError as exc:
+            raise QueryError(f"--graph {graph!r} is not an IRI ({exc})",
+                             hint="give a graph's full IRI, e.g. from kg sparql 'SELECT DISTINCT ?g WHERE { GRAPH ?g {} }'") from None
         if not db.contains_named_graph(node):
             names = sorted(g.value for g in db.named_graphs())
             raise QueryError(f"no named graph {graph}", hint=f"choose one of: {', '.join(names)}")

@@ -6,7 +6,9 @@ Store Protocol). Fuseki, GraphDB, Virtuoso and QLever expose the same protocols
 under their own paths; give those with KG_QUERY_URL / KG_UPDATE_URL / KG_GSP_URL.
 
 A build PUTs each named graph whole, so the server replaces each graph
-atomically, then drops the graphs the new build no longer has.
+atomically, then drops the graphs an earlier kg build wrote and this one no
+longer has. Which graphs kg wrote is recorded on the server, in the manifest
+graph MANIFEST; graphs of other applications are never touched.
 """
 
 import os
@@ -19,6 +21,10 @@ from collections import defaultdict
 from .errors import StoreError
 
 _SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|^`\\]+$')
+MANIFEST = "https://w3id.org/cnaps-kg/id/kg-manifest"
+OWNS = "https://w3id.org/cnaps-kg/ontology#ownsGraph"
+# Builds before the manifest named every graph they wrote under this prefix.
+LEGACY = "https://w3id.org/cnaps-kg/id/source/"
 
 
 def is_remote(location: str | None) -> bool:
@@ -27,6 +33,13 @@ def is_remote(location: str | None) -> bool:
 
 class RemoteStore:
     def __init__(self, url: str):
+        try:
+            parts = urllib.parse.urlsplit(url)
+            ok = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise StoreError(f"{url}: not a server URL", hint="write it as http://HOST:PORT/ or https://HOST/PATH/")
         base = url if url.endswith("/") else url + "/"
         self.url = url
         self.query_url = os.environ.get("KG_QUERY_URL") or base + "query"
@@ -37,8 +50,8 @@ class RemoteStore:
         return self.url
 
     def exists(self) -> bool:
-        # An unreachable server is an error, not an empty store: kg must not start a build against it.
-        return bool(self._select("ASK { GRAPH ?g { ?s ?p ?o } }").get("boolean"))
+        """Whether a kg build wrote here; an unreachable server is an error, not an empty store."""
+        return bool(self.owned())
 
     def replace(self, quads) -> int:
         import pyoxigraph as ox
@@ -49,17 +62,33 @@ class RemoteStore:
         for q in quads:
             quad = to_oxigraph(q)
             graphs[quad.graph_name.value].append(quad.triple)
-        old = {b["g"]["value"] for b in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")["results"]["bindings"]}
+        old = self.owned()
         count = 0
         for name, triples in graphs.items():
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-            self._request("PUT", f"{self.gsp_url}?{urllib.parse.urlencode({'graph': name})}", body,
-                          "application/n-triples")
+            self._put(name, triples)
             count += len(triples)
-        for name in sorted(old - set(graphs)):
+        # The manifest goes up before anything is dropped: a build stopped in between still owns what it wrote.
+        self._put(MANIFEST, [ox.Triple(ox.NamedNode(MANIFEST), ox.NamedNode(OWNS), ox.NamedNode(g))
+                             for g in sorted(graphs)])
+        for name in sorted(old - set(graphs) - {MANIFEST}):
             self._request("POST", self.update_url, urllib.parse.urlencode({"update": f"DROP SILENT GRAPH <{iri(name)}>"}).encode(),
                           "application/x-www-form-urlencoded")
         return count
+
+    def owned(self) -> set[str]:
+        """The graphs earlier kg builds wrote on this server, and nothing else."""
+        listed = self._select(f"SELECT ?g WHERE {{ GRAPH <{MANIFEST}> {{ ?m <{OWNS}> ?g }} }}")["results"]["bindings"]
+        if listed:
+            return {b["g"]["value"] for b in listed if "g" in b}
+        graphs = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")["results"]["bindings"]
+        return {b["g"]["value"] for b in graphs if b.get("g", {}).get("value", "").startswith(LEGACY)}
+
+    def _put(self, name: str, triples) -> None:
+        import pyoxigraph as ox
+
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        self._request("PUT", f"{self.gsp_url}?{urllib.parse.urlencode({'graph': name})}", body,
+                      "application/n-triples")
 
     def live_path(self) -> str:
         return self.query_url
@@ -74,9 +103,15 @@ class RemoteStore:
         import json
 
         try:
-            return json.loads(self.raw(query, "application/sparql-results+json"))
-        except json.JSONDecodeError:
-            raise StoreError(f"{self.url}: the server did not answer in SPARQL JSON results") from None
+            data = json.loads(self.raw(query, "application/sparql-results+json"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = None
+        bindings = data.get("results", {}).get("bindings") if isinstance(data, dict) else None
+        if not (isinstance(data, dict) and ("boolean" in data or (isinstance(bindings, list)
+                                                                   and all(isinstance(b, dict) for b in bindings)))):
+            raise StoreError(f"{self.url}: the server did not answer in SPARQL JSON results",
+                             hint="check that the URL is a SPARQL endpoint's base")
+        return data
 
     def raw(self, query: str, accept: str) -> bytes:
         return self._request("POST", self.query_url, urllib.parse.urlencode({"query": query}).encode(),

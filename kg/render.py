@@ -1,14 +1,22 @@
 """Write stage: an answer as text, Markdown or JSON."""
 
+import html
 import json
+import re
+import urllib.parse
 
 FORMATS = ("text", "markdown", "json")
+URL_KEYS = {"url", "github", "paper", "huggingface", "iri", "id"}
+# C0 and C1 controls but newline and tab: a question or source file could otherwise move the cursor,
+# retitle the terminal or hide text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def render(answer: dict, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(answer, indent=2, ensure_ascii=False)
     md = fmt == "markdown"
+    answer = _safe(answer, md)
     h = (lambda s: f"## {s}") if md else (lambda s: f"{s}\n{'-' * len(s)}")
     item = "- " if md else "  "
     out = []
@@ -76,6 +84,21 @@ def render(answer: dict, fmt: str) -> str:
         out.append("")
         out.extend(f"note: {n}" for n in answer["notes"])
     return "\n".join(out)
+
+
+def _safe(value, md: bool, key: str | None = None):
+    """Every string of the answer made harmless for a terminal and, in Markdown, for an HTML renderer."""
+    if isinstance(value, dict):
+        return {k: _safe(v, md, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_safe(v, md, key) for v in value]
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if key in URL_KEYS:
+        # A URL stays a URL: what could end an autolink or a line is percent-encoded instead.
+        return urllib.parse.quote(text, safe=":/?#[]@!$&'()*+,;=%~")
+    return html.escape(text, quote=False) if md else text
 
 
 def _workflow_lines(wf: dict, item: str) -> list[str]:

@@ -31,12 +31,48 @@ def is_update(query: str) -> bool:
     return bool(_UPDATE.match(_COMMENT.sub("", query)))
 
 
+def calls_service(query: str, update: bool = False) -> list[str]:
+    """The endpoints a query's SERVICE clauses would fetch from (rdflib's parser finds them in the syntax
+    tree, so the word in a string or comment does not count). A query rdflib cannot parse counts as
+    calling one if the keyword appears at all."""
+    if "service" not in query.lower():
+        return []
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        tree = (parseUpdate if update else parseQuery)(_prologue(query) + query)
+    except Exception:  # noqa: BLE001 - any parse failure: rdflib's grammar is not oxigraph's
+        return ["(unparsed)"] if re.search(r"\bSERVICE\b", _COMMENT.sub("", query), re.I) else []
+    found = []
+
+    def walk(node):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            found.append(str(node.get("term")))
+        if isinstance(node, str):  # rdflib's terms are strings too
+            return
+        children = node.values() if isinstance(node, dict) else node if hasattr(node, "__iter__") else ()
+        for child in children:
+            walk(child)
+
+    walk(tree)
+    return found
+
+
+def _prologue(query: str) -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
+                   if re.search(rf"\b{p}:", query) and not re.search(rf"PREFIX\s+{p}:", query, re.I))
+
+
 def run(store, query: str, fmt: str = "table", limit: int | None = None, timeout: float = 30.0,
-        allow_update: bool = False, bindings: dict | None = None) -> Result:
+        allow_update: bool = False, bindings: dict | None = None, allow_service: bool = False) -> Result:
     update = is_update(query)
     if update and not allow_update:
         raise QueryError("this is a SPARQL UPDATE and the store is read-only here",
                          hint="pass --allow-update to change the store")
+    services = [] if allow_service else calls_service(query, update)
+    if services:
+        raise QueryError(f"the query calls SERVICE {', '.join(services)}: kg does not fetch from other servers "
+                         "unless told to", hint="pass --allow-service to let it")
     from .remote import RemoteStore
 
     if isinstance(store, RemoteStore):
@@ -47,7 +83,11 @@ def run(store, query: str, fmt: str = "table", limit: int | None = None, timeout
     proc = ctx.Process(target=_child, args=(child, str(location), query, fmt, limit, update, bindings or {}))
     proc.start()
     child.close()
-    if not parent.poll(timeout):
+    from .lifecycle import forward_signals
+
+    with forward_signals(proc.kill):
+        answered = parent.poll(timeout)
+    if not answered:
         proc.kill()
         proc.join()
         raise QueryError(f"the query ran longer than {timeout:g} s and was stopped",
@@ -106,6 +146,9 @@ class _RemoteTerm:
 
 
 def _child(conn, location, query, fmt, limit, update, bindings):
+    from .lifecycle import die_with_parent
+
+    die_with_parent()  # a killed kg sparql takes its query with it, timeout or not
     try:
         conn.send(("ok", _execute(location, query, fmt, limit, update, bindings)))
     except QueryError as exc:

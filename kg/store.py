@@ -33,9 +33,11 @@ def open_store(location: str | None):
     """A LocalStore for a path (or the default), a RemoteStore for an http(s) SPARQL server."""
     from .remote import RemoteStore, is_remote
 
-    if is_remote(location):
-        return RemoteStore(str(location))
-    return LocalStore(resolve(location))
+    # --store and $KG_STORE name a store the same way: a directory or a server's URL.
+    chosen = location or os.environ.get("KG_STORE")
+    if is_remote(chosen):
+        return RemoteStore(str(chosen))
+    return LocalStore(resolve(chosen))
 
 
 class LocalStore:
@@ -49,15 +51,42 @@ class LocalStore:
         return (self.root / CURRENT).exists()
 
     @contextmanager
-    def _lock(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as fh:
+    def writing(self):
+        """Hold the store for one build, from before the sources are read until the new graph is live:
+        a second build fails at once instead of after minutes of work."""
+        if getattr(self, "_held", False):
+            yield
+            return
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root}: is a file, not a store directory", hint="give --store a directory")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = open(self.root / ".lock", "w")
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot write the store ({exc.strerror or exc})",
+                             hint="choose a --store directory you can write to") from None
+        with fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StoreError(f"{self.root}: another build is writing this store",
                                  hint="wait for it to finish") from None
-            yield
+            self._held = True
+            try:
+                yield
+            finally:
+                self._held = False
+
+    _lock = writing
+
+    def sources(self) -> dict[str, str]:
+        """The source files the live graph was built from: relative name -> file URI."""
+        if not self.exists():
+            return {}
+        rows = self.reader().select(
+            "SELECT ?name ?file WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/source> ?name ; "
+            "<http://www.w3.org/ns/prov#wasDerivedFrom> ?file } }")
+        return {r["name"]: r["file"] for r in rows}
 
     def replace(self, quads) -> int:
         """Load (s, p, o, graph) rdflib terms into a new database and make it the live one.
@@ -77,6 +106,10 @@ class LocalStore:
                 link = self.root / f".{CURRENT}.{uuid.uuid4().hex}"
                 os.symlink(fresh.name, link)
                 os.replace(link, self.root / CURRENT)
+            except OSError as exc:
+                shutil.rmtree(fresh, ignore_errors=True)
+                raise StoreError(f"{self.root}: cannot write the new graph ({exc.strerror or exc}); "
+                                 "the previous graph is untouched", hint="free some space and build again") from None
             except BaseException:
                 shutil.rmtree(fresh, ignore_errors=True)
                 raise

@@ -61,7 +61,7 @@ def _first_object(text: str):
         return None
     try:
         obj, _ = json.JSONDecoder().raw_decode(stripped[1:].lstrip())
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
 

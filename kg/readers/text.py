@@ -14,6 +14,11 @@ def read_text(path: Path) -> str:
         raise InputError(path, f"cannot read file: {exc.strerror}") from None
     if not data.strip():
         raise InputError(path, "file is empty", hint="remove it or give it content")
+    return decode(data, path)
+
+
+def decode(data: bytes, path) -> str:
+    """UTF-8 (a byte-order mark allowed), with one line naming where it is not."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
@@ -27,6 +32,9 @@ def read_text(path: Path) -> str:
             hint="re-save the file as UTF-8",
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+NESTING_HINT = "records are flat objects of text fields"
 
 
 def _line_at(text: str, pos: int) -> int:
@@ -48,6 +56,8 @@ def json_records(path: Path, text: str):
                 raise InputError(
                     path, f"invalid JSON: {exc.msg}", line=n, hint="each line must be one JSON object"
                 ) from None
+            except RecursionError:
+                raise InputError(path, "JSON nested too deeply", line=n, hint=NESTING_HINT) from None
             yield _object(path, obj, n), n
 
 
@@ -81,6 +91,8 @@ def _array_records(path: Path, text: str):
         except json.JSONDecodeError as exc:
             raise InputError(path, f"invalid JSON: {exc.msg}", line=_line_at(text, exc.pos),
                              hint="fix the JSON syntax there") from None
+        except RecursionError:
+            raise InputError(path, "JSON nested too deeply", line=_line_at(text, pos), hint=NESTING_HINT) from None
         line = _line_at(text, pos)
         yield _object(path, obj, line), line
         pos = pos_after

@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 import networkx as nx
 
@@ -15,7 +14,9 @@ def write_graphml(graph: nx.MultiDiGraph, path) -> dict:
     safe = nx.MultiDiGraph()
     safe.add_nodes_from((str(n), _safe_attrs(d)) for n, d in graph.nodes(data=True))
     safe.add_edges_from((str(a), str(b), str(k), _safe_attrs(d)) for a, b, k, d in graph.edges(keys=True, data=True))
-    nx.write_graphml(safe, Path(path), encoding="utf-8")
+    from ..output import write_bytes
+
+    write_bytes(path, "\n".join(nx.generate_graphml(safe, encoding="utf-8")).encode("utf-8"))
     return {"path": str(path), "nodes": safe.number_of_nodes(), "edges": safe.number_of_edges()}
 
 

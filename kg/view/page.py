@@ -41,7 +41,9 @@ def _vis_assets() -> tuple[str, str]:
 def write_html(graph: nx.MultiDiGraph, path, title: str) -> dict:
     """Write graph as one HTML file that opens offline; returns its size and counts."""
     html = render_html(graph, title)
-    Path(path).write_text(html, encoding="utf-8")
+    from ..output import write_bytes
+
+    write_bytes(path, html.encode("utf-8"))
     return {"path": str(path), "bytes": len(html.encode("utf-8")), "nodes": graph.number_of_nodes(),
             "edges": graph.number_of_edges()}
 
