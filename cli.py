@@ -253,15 +253,43 @@ def queries_run(name, params, fmt, limit, timeout, store_path):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, help="Seconds per query.")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses, which fetch from other servers.")
 @store_option
 @friendly
-def serve(host, port, timeout, store_path):
+def serve(host, port, timeout, allow_service, store_path):
     """Serve the store read-only as a SPARQL 1.1 Protocol endpoint at http://HOST:PORT/query."""
     from kg.serve import serve as run_server
 
     store = _local(store_path)
     click.echo(f"serving {store} read-only at http://{host}:{port}/query (Ctrl-C stops)", err=True)
-    run_server(store, host, port, timeout, say=lambda message: click.echo(message, err=True))
+    run_server(store, host, port, timeout, say=lambda message: click.echo(message, err=True),
+               allow_service=allow_service)
+
+
+@cli.command()
+@click.option("--shapes", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="SHACL shapes to check (default: ontologies/shapes.ttl).")
+@click.option("--all", "show_all", is_flag=True, help="List every finding, not the first 20 of each rule.")
+@store_option
+@friendly
+def validate(shapes, show_all, store_path):
+    """Check the store against the graph's SHACL shapes; exit 1 if a rule is broken."""
+    from kg.validate import SHAPES, validate as check
+
+    store = _store(store_path)
+    report = check(store.reader(), shapes or SHAPES)
+    shown: dict = {}
+    for finding in report.findings:
+        rule = (finding.shape, finding.component, finding.path)
+        shown[rule] = shown.get(rule, 0) + 1
+        if show_all or shown[rule] <= 20:
+            click.echo(finding.line())
+    hidden = sum(max(0, n - 20) for n in shown.values()) if not show_all else 0
+    if hidden:
+        click.echo(f"... and {hidden} more like these (--all lists them)")
+    click.echo(f"{store}: {report.summary()}", err=True)
+    if not report.conforms:
+        sys.exit(1)
 
 
 @cli.command()

@@ -356,7 +356,9 @@ def build_store(paths: list[Path], store, fmt: str | None = None, progress=_no_p
             from .enrich import question_tasks
 
             question_tasks(result)
-        triples = store.replace(result.quads())
+        from .validate import build_check
+
+        triples = store.replace(result.quads(), check=build_check(notes))
     counts = {k: len(v) for k, v in result.counts.items()}
     counts["triples"] = triples
     counts["sources"] = len(sources)

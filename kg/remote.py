@@ -53,15 +53,22 @@ class RemoteStore:
         """Whether a kg build wrote here; an unreachable server is an error, not an empty store."""
         return bool(self.owned())
 
-    def replace(self, quads) -> int:
+    def replace(self, quads, check=None) -> int:
+        """PUT each graph, then drop the graphs an earlier build wrote that this one lacks. `check(reader)`
+        runs first on the new graph held in memory; if it raises, nothing is sent."""
         import pyoxigraph as ox
 
-        from .store import to_oxigraph
+        from .store import Reader, to_oxigraph
 
         graphs = defaultdict(list)
+        staged = ox.Store()
         for q in quads:
             quad = to_oxigraph(q)
             graphs[quad.graph_name.value].append(quad.triple)
+            staged.add(quad)
+        if check:
+            check(Reader(staged))
+        del staged
         old = self.owned()
         count = 0
         for name, triples in graphs.items():

@@ -65,6 +65,7 @@ def _prologue(query: str) -> str:
 
 def run(store, query: str, fmt: str = "table", limit: int | None = None, timeout: float = 30.0,
         allow_update: bool = False, bindings: dict | None = None, allow_service: bool = False) -> Result:
+    query = query.lstrip("\ufeff")  # a byte-order mark pasted from an editor is not part of the query
     update = is_update(query)
     if update and not allow_update:
         raise QueryError("this is a SPARQL UPDATE and the store is read-only here",
@@ -78,7 +79,10 @@ def run(store, query: str, fmt: str = "table", limit: int | None = None, timeout
     if isinstance(store, RemoteStore):
         return _remote(store, query, fmt, limit, update, bindings)
     location = store.live_path()
-    ctx = multiprocessing.get_context("fork")
+    # A forked child starts at once, but one that opens the database for writing can hang on a lock that
+    # another thread of this process held at the fork (seen when this process has a store open, as in
+    # tests and library use): an update gets a fresh interpreter instead.
+    ctx = multiprocessing.get_context("spawn" if update else "fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, str(location), query, fmt, limit, update, bindings or {}))
     proc.start()
@@ -173,9 +177,10 @@ def _execute(location, query, fmt, limit, update, bindings) -> Result:
 
     if update:
         db = ox.Store(location)
+        before = _sizes(db)
         db.update(query, prefixes=PREFIXES)
         db.flush()
-        return Result("update applied")
+        return Result(_changes(before, _sizes(db)))
     db = ox.Store.read_only(location)
     subs = {ox.Variable(k): v for k, v in bindings.items()} or None
     results = db.query(query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs)
@@ -199,6 +204,26 @@ def _execute(location, query, fmt, limit, update, bindings) -> Result:
     if fmt == "table":
         return Result(_table(names, rows), len(rows))
     return Result(_w3c(names, rows, fmt), len(rows))
+
+
+def _sizes(db) -> dict:
+    """Triples per graph; "" is the default graph."""
+    rows = db.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    sizes = {row["g"].value: int(row["n"].value) for row in rows}
+    sizes[""] = int(next(iter(db.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    return sizes
+
+
+def _changes(before: dict, after: dict) -> str:
+    """Say which graphs an update changed: queries see the source graphs merged, an update does not."""
+    changed = [(g, before.get(g, 0), after.get(g, 0)) for g in sorted(set(before) | set(after))
+               if before.get(g, 0) != after.get(g, 0)]
+    if not changed:
+        return ("update applied, and it changed nothing. Outside GRAPH { ... } an update reads and writes only the "
+                "default graph, and kg keeps every source in its own named graph (queries see them merged): "
+                "put the pattern inside GRAPH ?g { ... } to change what a source says")
+    lines = [f"{'the default graph' if g == '' else f'<{g}>'}: {a} -> {b} triples" for g, a, b in changed]
+    return "update applied:\n" + "\n".join(lines) + "\n(kg build starts from the sources again and drops these changes)"
 
 
 def _take(iterable, limit):

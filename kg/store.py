@@ -88,10 +88,11 @@ class LocalStore:
             "<http://www.w3.org/ns/prov#wasDerivedFrom> ?file } }")
         return {r["name"]: r["file"] for r in rows}
 
-    def replace(self, quads) -> int:
+    def replace(self, quads, check=None) -> int:
         """Load (s, p, o, graph) rdflib terms into a new database and make it the live one.
 
-        Returns the number of quads stored."""
+        `check(reader)` runs on the new database first; if it raises, the new database is removed and
+        the live one stays. Returns the number of quads stored."""
         import pyoxigraph as ox
 
         with self._lock():
@@ -102,6 +103,8 @@ class LocalStore:
                 db.bulk_extend(to_oxigraph(q) for q in quads)
                 db.optimize()
                 count = len(db)
+                if check:
+                    check(Reader(db))
                 del db
                 link = self.root / f".{CURRENT}.{uuid.uuid4().hex}"
                 os.symlink(fresh.name, link)

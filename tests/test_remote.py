@@ -83,3 +83,11 @@ def test_an_unreachable_server_is_one_line(tmp_path):
                                 catch_exceptions=False)
     assert result.exit_code == 1
     assert result.output.splitlines()[-1].startswith(f"Error: http://127.0.0.1:{port}/: cannot reach the SPARQL server")
+
+
+def test_validate_checks_a_remote_store(server, sources, tmp_path):
+    _kg("build", str(sources), "--store", server)
+    result = CliRunner().invoke(cli, ["validate", "--store", server], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [line.split(": ")[1] for line in result.output.splitlines()[:-1]] == ["catalogs/new_models.json"] * 2
+    assert result.output.splitlines()[-1].startswith(f"{server}: conforms: 0 violations, 2 warnings from ")

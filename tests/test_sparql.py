@@ -181,3 +181,88 @@ def test_curl_select_csv_and_update_is_rejected(endpoint):
     check = subprocess.run(["curl", "-sf", "-H", "Accept: application/sparql-results+json", "--data-urlencode",
                             "query=ASK { <urn:a> <urn:b> <urn:c> }", endpoint], capture_output=True, text=True)
     assert json.loads(check.stdout)["boolean"] is False
+
+
+def _post(url: str, query: str, accept: str = "application/sparql-results+json") -> tuple[int, str]:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    req = urllib.request.Request(url, data=urllib.parse.urlencode({"query": query}).encode(),
+                                 headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SERVICE = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def impatient(seed_store):
+    """kg serve with a one-second limit per query, and one that may call SERVICE."""
+    procs, urls = [], []
+    for extra in ([], ["--allow-service"]):
+        port = free_port()
+        urls.append(f"http://127.0.0.1:{port}/query")
+        procs.append(start_server([sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port), "--timeout", "1",
+                                   *extra, "--store", str(seed_store.root)], urls[-1]))
+    yield urls
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
+def test_serve_reports_a_stopped_query_as_an_error_not_as_results(impatient, accept):
+    assert _post(impatient[0], CARTESIAN, accept) == (
+        503, "the query ran longer than 1 s and was stopped (narrow it, add LIMIT, or start kg serve with a larger "
+             "--timeout)\n")
+
+
+def test_serve_refuses_service_unless_allowed(impatient):
+    assert _post(impatient[0], SERVICE) == (
+        403, "the query calls SERVICE http://127.0.0.1:9/sparql: kg serve does not fetch from other servers (start it "
+             "with --allow-service to let it)\n")
+    # Allowed, the fetch is tried; its failure is an HTTP error too, not a 200 with the message in the results.
+    status, text = _post(impatient[1], SERVICE)
+    assert status == 500 and text.startswith("the query failed while its results were written: ")
+    assert _post(impatient[0], "ASK { ?s a <https://w3id.org/cnaps-kg/ontology#Model> }") == (
+        200, '{"head":{},"boolean":true}')
+
+
+def test_updates_say_which_graphs_they_changed(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+    from kg.build import build_store
+    from kg.paths import SEEDS
+    from kg.store import LocalStore
+
+    store = LocalStore(tmp_path / "store")
+    build_store([SEEDS / "tasks.json"], store)
+    methods = "SELECT (COUNT(*) AS ?n) WHERE { ?m a kg:Method }"
+
+    def kg(*args):
+        result = CliRunner().invoke(cli, ["sparql", *args, "--store", str(store.root)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    before = int(kg(methods, "--format", "csv").splitlines()[1])
+    # The union queries see is not what an update sees: a pattern outside GRAPH matches nothing, and kg says so.
+    assert kg("DELETE WHERE { ?m a kg:Method }", "--allow-update") == (
+        "update applied, and it changed nothing. Outside GRAPH { ... } an update reads and writes only the default "
+        "graph, and kg keeps every source in its own named graph (queries see them merged): put the pattern inside "
+        "GRAPH ?g { ... } to change what a source says\n")
+    # A byte-order mark and a comment before the update are not a syntax error.
+    out = kg("\ufeff# drop the methods\nDELETE WHERE { GRAPH ?g { ?m a kg:Method } }", "--allow-update")
+    lines = out.splitlines()
+    assert lines[0] == "update applied:"
+    assert lines[1] == (f"<https://w3id.org/cnaps-kg/id/source/ontologies%2Fthesaurus.ttl>: "
+                        f"{lines[1].split(': ')[1].split(' ->')[0]} -> "
+                        f"{int(lines[1].split(': ')[1].split(' ->')[0]) - before} triples")
+    assert lines[2:] == ["(kg build starts from the sources again and drops these changes)"]
+    assert kg(methods, "--format", "csv").splitlines()[1] == "0"

@@ -1,6 +1,9 @@
 """A full disk ends a build or an export in one line and leaves no partial output."""
 
 import errno
+import os
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -65,3 +68,30 @@ def test_a_graph_that_is_not_an_iri_is_one_line(run):
     result = run("export", "--format", "nt", "--graph", "not an iri", ok=False)
     assert result.exit_code == 1
     assert result.output.splitlines()[-1].startswith("Error: --graph 'not an iri' is not an IRI (")
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES])
+def test_a_store_kg_may_not_write_is_one_line_and_still_answers(tmp_path, monkeypatch, code):
+    import builtins
+
+    import kg.store
+
+    store = tmp_path / "store"
+    assert CliRunner().invoke(cli, ["build", str(SEEDS / "tasks.json"), "--store", str(store)]).exit_code == 0
+    before = sorted(p.name for p in store.iterdir())
+
+    def refuse(path, mode="r", *args, **kwargs):  # as root, chmod would not stop kg: the kernel's answer is simulated
+        if "w" in mode:
+            raise OSError(code, os.strerror(code), str(path))
+        return builtins.open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(kg.store, "open", refuse, raising=False)
+    result = CliRunner().invoke(cli, ["build", str(SEEDS / "tasks.json"), "--store", str(store)],
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (f"Error: {store}: cannot write the store ({os.strerror(code)}) "
+                                              "(choose a --store directory you can write to)")
+    assert sorted(p.name for p in store.iterdir()) == before
+    query = CliRunner().invoke(cli, ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?t a kg:Task }", "--format", "csv",
+                                     "--store", str(store)], catch_exceptions=False)
+    assert query.exit_code == 0 and int(query.output.splitlines()[1]) > 60

@@ -1,4 +1,4 @@
-"""Nothing left running: kg serve and kg sparql take their child processes with them, however they stop."""
+"""Nothing left running and nothing half-written: kg build, kg serve and kg sparql, however they stop."""
 
 import os
 import signal
@@ -147,3 +147,27 @@ def test_stopping_kg_sparql_stops_its_query(seed_store, sig):
         assert _wait_gone(query) == []
     finally:
         proc.kill()
+
+
+@pytest.mark.parametrize("sig, moment", [(signal.SIGTERM, "reading"), (signal.SIGKILL, "reading"),
+                                         (signal.SIGKILL, "writing")])
+def test_killing_a_build_leaves_the_previous_graph_live_and_nothing_running(small_store, sig, moment):
+    before, live = small_store.reader().count(), small_store.live_path()
+    sources = [SEEDS / "tasks.json", SEEDS / "catalogs", SEEDS / "arxiv" / "arxiv_sample_100.json"]
+    proc = subprocess.Popen([*KG, "build", *map(str, sources), "--store", str(small_store.root)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    if moment == "reading":
+        time.sleep(3)
+    else:  # the new database has appeared beside the live one and is being filled
+        while time.monotonic() < deadline and len(list(small_store.root.glob("gen-*"))) < 2:
+            time.sleep(0.01)
+    assert proc.poll() is None, "the build ended before it could be stopped"
+    kids = _children(proc.pid)
+    proc.send_signal(sig)
+    proc.wait(timeout=30)
+    assert _wait_gone(kids) == []
+    assert (small_store.live_path(), small_store.reader().count()) == (live, before)
+    # The next build sweeps what the stopped one left and goes live.
+    build_store([SEEDS / "tasks.json"], small_store)
+    assert len(list(small_store.root.glob("gen-*"))) == 1 and small_store.live_path() != live
