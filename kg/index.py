@@ -75,6 +75,12 @@ SELECT ?task ?m ?c ?label ?sentence WHERE {
 CONCEPT_SPREAD = _P + """
 SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s kg:mentionsConcept|kg:mentionsMethod ?c } GROUP BY ?c"""
 
+def _host(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname if url else None
+
+
 def label_key(label: str | None) -> str:
     """Catalogue labels compare case- and space-insensitively; a card with no label is an LLM (as the scorer reads it)."""
     return (label or "").strip().lower() or "llm reasoning"
@@ -113,11 +119,22 @@ class PaperInfo:
     arxiv: str | None = None
     github: str | None = None
     abstract: str | None = None
+    behind: list[str] = field(default_factory=list)  # the models it describes, by name
+    about: str | None = None  # the task of the first of them
 
     @property
     def display(self) -> str:
-        """The title, else "arXiv:ID", else the URL, else the IRI."""
-        return self.title or (f"arXiv:{self.arxiv}" if self.arxiv else self.url or self.iri)
+        """A name a person can read: the title, else one built from what the graph knows, such as
+        "the paper behind SISR-CARN-2x and 5 other models (single-image super-resolution, arXiv 1803.08664)"."""
+        if self.title:
+            return self.title
+        where = f"arXiv {self.arxiv}" if self.arxiv else _host(self.url)
+        if self.behind:
+            others = len(self.behind) - 1
+            who = self.behind[0] + (f" and {others} other model{'s' * (others > 1)}" if others else "")
+            detail = ", ".join(x for x in (self.about, where) if x)
+            return f"the paper behind {who}" + (f" ({detail})" if detail else "")
+        return f"a paper on {where}" if where else "an untitled paper"
 
     @property
     def link(self) -> str | None:
@@ -156,6 +173,12 @@ class Index:
             self._link(r)
         self.task_models: dict[str, list[str]] = defaultdict(list)
         for m in sorted(self.models.values(), key=lambda m: m.name):
+            for p in m.papers:
+                if p in self.papers:
+                    paper = self.papers[p]
+                    paper.behind.append(m.name)
+                    if paper.about is None and m.tasks and m.tasks[0] in self.thesaurus.concepts:
+                        paper.about = self.thesaurus.concepts[m.tasks[0]].label
             for t in m.tasks:
                 self.task_models[t].append(m.iri)
                 self.graph.add_edge(t, m.iri, rel="addressed by")
