@@ -45,7 +45,26 @@ class Answerer:
         main = [m for m in ranked if m.task == u.task.iri]
         answer["papers"] = self._papers(u, [m.iri for m in main], n_papers)
         answer["workflow"] = self._workflow(u, [m.name for m in main[:3]])
+        answer["caveats"] = self._caveats(u)
         return answer
+
+    def _caveats(self, u: Understanding) -> list[dict]:
+        """The caveats of the task and its broader tasks whose setting the question names (or that hold always)."""
+        if not u.task:
+            return []
+        said = " " + " ".join(_TOKENS.findall(u.text.lower())) + " "
+        out, seen = [], set()
+        for task in [u.task.iri, *self.index.thesaurus.ancestors(u.task.iri)]:
+            for c in self.index.caveats.get(task, {}).values():
+                if c.iri in seen:
+                    continue
+                because = next((t for t in c.triggers if _names(said, u.lemmas, t)), None)
+                if c.triggers and not because:
+                    continue
+                seen.add(c.iri)
+                out.append({"id": c.iri, "label": c.label, "text": c.text, "task": self.index.label(task),
+                            "task_id": task, "because": because})
+        return out
 
     def _skeleton(self, u: Understanding) -> dict:
         return {
@@ -57,6 +76,7 @@ class Answerer:
             "models": [],
             "papers": [],
             "workflow": None,
+            "caveats": [],
             "warnings": [],
             "notes": list(self.notes),
         }
@@ -236,6 +256,7 @@ class Answerer:
                     f"{rec.name} does not perform {u.task.label}: it is a {what} model, so it is not used in the workflow"
                 )
         answer["papers"] = self._bundle_papers(u, bundle)
+        answer["caveats"] = self._caveats(u)
         if u.task:
             answer["workflow"] = self._workflow(u, fitting, pre=[])
             if not fitting:
@@ -343,6 +364,13 @@ def _modalities(iris_: list[str]) -> str:
 
 
 _W = re.compile(r"[a-z]{4,}")
+_TOKENS = re.compile(r"[a-z0-9]+")
+
+
+def _names(said: str, lemmas: set[str], trigger: str) -> bool:
+    """Whether the question names a trigger: as a phrase in its words, or a single word as a lemma (faces: face)."""
+    words = " ".join(_TOKENS.findall(trigger.lower()))
+    return f" {words} " in said or (" " not in words and words in lemmas)
 
 
 def _word_overlap(lemmas: set[str], text: str) -> int:

@@ -75,6 +75,21 @@ SELECT ?task ?m ?c ?label ?sentence WHERE {
 CONCEPT_SPREAD = _P + """
 SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s kg:mentionsConcept|kg:mentionsMethod ?c } GROUP BY ?c"""
 
+CAVEATS = _P + """
+SELECT ?task ?c ?label ?text ?trigger WHERE {
+  ?task kg:caveat ?c . ?c skos:prefLabel ?label ; skos:definition ?text .
+  OPTIONAL { ?c kg:triggeredBy ?trigger }
+}"""
+
+
+@dataclass
+class Caveat:
+    iri: str
+    label: str
+    text: str
+    triggers: list[str] = field(default_factory=list)  # none: it holds for every question about the task
+
+
 def _host(url: str | None) -> str | None:
     from urllib.parse import urlsplit
 
@@ -185,6 +200,11 @@ class Index:
         for c in self.thesaurus.concepts.values():
             for b in c.broader:
                 self.graph.add_edge(b, c.iri, rel="narrower")
+        self.caveats: dict[str, dict[str, Caveat]] = defaultdict(dict)  # task -> caveat IRI -> caveat
+        for r in reader.select(CAVEATS):
+            c = self.caveats[r["task"]].setdefault(r["c"], Caveat(r["c"], r["label"], r["text"]))
+            if r["trigger"] and r["trigger"] not in c.triggers:
+                c.triggers.append(r["trigger"])
         self._paper_cache: dict[str, list[PaperInfo]] = {}
         self._mention_cache: dict[str, list[tuple[PaperInfo, str]]] = {}
         self.lexical = Bm25({

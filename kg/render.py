@@ -76,6 +76,13 @@ def render(answer: dict, fmt: str) -> str:
         out.append(f"    path: {path_text(p['path'])}")
         if p.get("evidence"):
             out.append(f"    evidence: \"{p['evidence']}\"")
+    if answer.get("caveats"):
+        out.append("")
+        out.append(h("Caveats"))
+        for c in answer["caveats"]:
+            why = f"because the question mentions '{c['because']}'" if c["because"] else "for every question about it"
+            out.append(f"{item}{c['text']}")
+            out.append(f"    source: {c['id']} (a caveat of {c['task']}, shown {why})")
     if answer["warnings"]:
         out.append("")
         out.append(h("Warnings"))

@@ -114,3 +114,30 @@ def test_no_answer_names_a_source_by_a_bare_identifier_or_url(answerer, dev_ques
     carn = answerer.index.papers["https://w3id.org/cnaps-kg/id/paper/arxiv/1803.08664"]
     assert carn.display == ("the paper behind SISR-CARN-2x and 5 other models "
                             "(fixed-scale single-image super-resolution, arXiv 1803.08664)")
+
+
+def test_caveats_show_when_the_setting_calls_for_them(answerer):
+    from kg.render import render
+
+    seed = answerer.ask(SEED_QUESTION)
+    assert [(c["id"].rsplit("/", 1)[1], c["task"]) for c in seed["caveats"]] == [
+        ("caveat-invented-detail", "image enhancement and restoration")]
+    assert seed["caveats"][0]["because"] in ("cctv", "face")
+    text = render(seed, "text")
+    assert "Caveats\n-------\n  Upscaling and restoration models add detail they learned from other images." in text
+    assert ("    source: https://w3id.org/cnaps-kg/thesaurus/caveat-invented-detail (a caveat of image enhancement "
+            f"and restoration, shown because the question mentions '{seed['caveats'][0]['because']}')") in text
+    # The same task in a setting that needs no caveat: none, and no heading.
+    plain = answerer.ask("Please upscale this landscape photo to 4x for a poster")
+    assert plain["task"]["id"].endswith("super-resolution") and plain["caveats"] == []
+    assert "Caveats" not in render(plain, "text")
+    # A caveat without triggers holds for every question about its task.
+    swap = answerer.ask("put my friend's face onto the actor in this movie clip")
+    assert [c["id"].rsplit("/", 1)[1] for c in swap["caveats"]] == ["caveat-consent"] and not swap["caveats"][0]["because"]
+
+
+def test_caveats_are_queryable(run):
+    rows = [r for r in run("queries", "run", "caveats", "--format", "csv").output.splitlines() if r]
+    assert rows[0] == "taskLabel,caveat,text,triggers"
+    assert len(rows) == 11  # 5 caveats on 10 tasks
+    assert any(r.startswith("face swapping,faces of real people need consent,") and r.endswith(",") for r in rows)
