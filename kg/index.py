@@ -205,6 +205,9 @@ class Index:
             c = self.caveats[r["task"]].setdefault(r["c"], Caveat(r["c"], r["label"], r["text"]))
             if r["trigger"] and r["trigger"] not in c.triggers:
                 c.triggers.append(r["trigger"])
+        for by_iri in self.caveats.values():
+            for c in by_iri.values():
+                c.triggers.sort()  # so the word an answer cites does not depend on the store's order
         self._paper_cache: dict[str, list[PaperInfo]] = {}
         self._mention_cache: dict[str, list[tuple[PaperInfo, str]]] = {}
         self.lexical = Bm25({
