@@ -20,7 +20,7 @@ from collections import defaultdict
 
 from .errors import StoreError
 
-_SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|^`\\]+$')
+SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|^`\\]+$')
 MANIFEST = "https://w3id.org/cnaps-kg/id/kg-manifest"
 OWNS = "https://w3id.org/cnaps-kg/ontology#ownsGraph"
 # Builds before the manifest named every graph they wrote under this prefix.
@@ -61,11 +61,12 @@ class RemoteStore:
         from .store import Reader, to_oxigraph
 
         graphs = defaultdict(list)
-        staged = ox.Store()
+        staged = ox.Store() if check else None
         for q in quads:
             quad = to_oxigraph(q)
             graphs[quad.graph_name.value].append(quad.triple)
-            staged.add(quad)
+            if staged is not None:
+                staged.add(quad)
         if check:
             check(Reader(staged))
         del staged
@@ -146,7 +147,7 @@ def iri(value: str) -> str:
     The protocol has no parameter binding, so only IRIs from kg's own graph go
     in, and only when they cannot break out of <...>. Users' text never does.
     """
-    if not _SAFE_IRI.match(value):
+    if not SAFE_IRI.match(value):
         raise StoreError(f"refusing to send an unsafe IRI to the server: {value!r}")
     return value
 

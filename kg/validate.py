@@ -23,7 +23,6 @@ from .paths import ONTOLOGIES
 SHAPES = ONTOLOGIES / "shapes.ttl"
 _TYPE = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 _DCT_SOURCE = "http://purl.org/dc/terms/source"
-_SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|^`\\]+$')
 _SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 _NODE_KIND = {
     SH.IRI: "!isIRI(?value)", SH.Literal: "!isLiteral(?value)", SH.BlankNode: "!isBlank(?value)",
@@ -253,7 +252,9 @@ def _message(template: str, row: dict) -> str:
 
 def _with_sources(reader, findings: list[Finding], batch: int = 200) -> list[Finding]:
     """Name the source file each offending node was read from (the first, if several)."""
-    nodes = sorted({f.focus for f in findings if _SAFE_IRI.match(f.focus) and ":" in f.focus})
+    from .remote import SAFE_IRI
+
+    nodes = sorted({f.focus for f in findings if SAFE_IRI.match(f.focus) and ":" in f.focus})
     found: dict[str, str] = {}
     for i in range(0, len(nodes), batch):
         values = " ".join(f"<{n}>" for n in nodes[i:i + batch])
