@@ -4,7 +4,8 @@ import re
 
 import networkx as nx
 
-from . import iris
+from . import citations, iris
+from .explain import how_it_works
 from .index import Index, PaperInfo
 from .nlp.components import SPAN_KEY
 from .rank import HAND_SET, Understanding, rank_answer, rank_models, understand
@@ -43,8 +44,9 @@ class Answerer:
                 f"no phrase in the question names a task: {u.task.label} rests on shared words, the trained "
                 "reader, traits and modalities only, so treat it as a guess")
         main = [m for m in ranked if m.task == u.task.iri]
-        answer["papers"] = self._papers(u, [m.iri for m in main], n_papers)
+        answer["papers"], answer["papers_note"] = self._papers(u, [m.iri for m in main], n_papers)
         answer["workflow"] = self._workflow(u, [m.name for m in main[:3]])
+        answer["how"] = how_it_works(u, self.index, answer["workflow"], [m.iri for m in main])
         answer["caveats"] = self._caveats(u)
         return answer
 
@@ -75,7 +77,9 @@ class Answerer:
             "attributes": u.attributes(self.index),
             "models": [],
             "papers": [],
+            "papers_note": None,
             "workflow": None,
+            "how": None,
             "caveats": [],
             "warnings": [],
             "notes": list(self.notes),
@@ -141,29 +145,44 @@ class Answerer:
             "path": self._path(u, m.iri, via=ms.task),
         }
 
-    def _papers(self, u: Understanding, model_iris: list[str], n: int) -> list[dict]:
-        """The top models' papers, then papers whose text names the task, then papers filed under it."""
+    def _papers(self, u: Understanding, model_iris: list[str], n: int) -> tuple[list[dict], str | None]:
+        """The top models' papers, then the task's papers that fit the question's setting (kg.citations)."""
         out, seen = [], set()
         for iri in model_iris:
-            for p in self.index.models[iri].papers:
+            # A model for another setting ("Video Depth Anything" for a photo) still ranks; its paper is not cited.
+            if not citations.fits_setting(self.index.models[iri].name, u, self.index.thesaurus):
+                continue
+            m = self.index.models[iri]
+            for p in m.papers:
                 if p not in seen and p in self.index.papers:
                     seen.add(p)
-                    path = self._path(u, iri) + [{"rel": "described by"}, self._node(p)]
-                    out.append(self._paper(self.index.papers[p], path))
-        if len(out) >= n:
-            return out
-        closest = lambda p: (-_word_overlap(u.lemmas, p.title or ""), p.iri)  # noqa: E731
-        mentioning = [(p, e) for p, e in self.index.papers_mentioning(u.task.iri) if p.iri not in seen]
-        mentioning.sort(key=lambda pe: closest(pe[0]))
-        for p, sentence in mentioning[: max(0, n - len(out))]:
-            seen.add(p.iri)
-            steps = self._path(u, u.task.iri) + [{"rel": "named in"}, {"id": p.iri, "label": p.title, "type": "paper"}]
-            out.append(self._paper(p, steps, sentence))
-        filed = sorted((p for p in self.index.papers_for_task(u.task.iri) if p.iri not in seen), key=closest)
-        for p in filed[: max(0, n - len(out))]:
-            steps = self._path(u, u.task.iri) + [{"rel": "studied by"}, {"id": p.iri, "label": p.title, "type": "paper"}]
-            out.append(self._paper(p, steps, p.title))
-        return out
+                    name = self.index.papers[p].display_for(m.name, self.index.label(u.task.iri))
+                    path = self._path(u, iri) + [{"rel": "described by"}, {**self._node(p), "label": name}]
+                    out.append(self._paper(self.index.papers[p], path, name=name))
+        room = max(0, min(n - len(out), citations.TEXT_PAPERS))
+        if not room:
+            return out, None
+        choice = citations.choose(u, self.index, seen, room)
+        th = self.index.thesaurus
+        for pick in choice.picks:
+            node = {"id": pick.paper.iri, "label": pick.paper.display, "type": "paper"}
+            path = self._path(u, u.task.iri)
+            if pick.via:
+                rel = "broader task" if pick.via in th.ancestors(u.task.iri) else "narrower task"
+                path += [{"rel": rel}, self._node(pick.via)]
+            path += [{"rel": pick.how}, node]
+            named = self.index.label(pick.via or u.task.iri)
+            out.append(self._paper(pick.paper, path, citations.evidence(pick, named)))
+        note = None
+        if not choice.picks:
+            asked = sorted(self.index.label(x) for x in citations.question_settings(u, self.index.thesaurus))
+            where = f"on {', '.join(asked)}" if asked else "in the question's setting"
+            note = f"no paper in the graph beyond the models' own names {u.task.label} {where}"
+        if choice.other_setting:
+            top = ", ".join(f"{label} {k}" for label, k in choice.other_setting.most_common(3))
+            left = f"papers on {u.task.label} in other settings were left out ({top}, and so on)"
+            note = f"{note}; {left}" if note else left
+        return out, note
 
     def _evidence(self, text: str | None, u: Understanding, task: str | None) -> str | None:
         """The sentence of a card that best supports its link: one naming the task, else the closest in words."""
@@ -183,8 +202,8 @@ class Answerer:
         return best
 
     @staticmethod
-    def _paper(p: PaperInfo, path: list[dict], evidence: str | None = None) -> dict:
-        d = {"title": p.display, "iri": p.iri, "url": p.link, "github": p.github, "path": path}
+    def _paper(p: PaperInfo, path: list[dict], evidence: str | None = None, name: str | None = None) -> dict:
+        d = {"title": name or p.display, "iri": p.iri, "url": p.link, "github": p.github, "path": path}
         if evidence is not None:
             d["evidence"] = evidence
         return d
@@ -259,6 +278,8 @@ class Answerer:
         answer["caveats"] = self._caveats(u)
         if u.task:
             answer["workflow"] = self._workflow(u, fitting, pre=[])
+            known = [iri for iri in (str(iris.model(n)) for n in fitting) if iri in self.index.models]
+            answer["how"] = how_it_works(u, self.index, answer["workflow"], known)
             if not fitting:
                 answer["warnings"].append(
                     f"no recommended model performs {u.task.label}; the graph has "
@@ -294,6 +315,8 @@ class Answerer:
         task = u.task.iri if u.task else None
         shared = self.index.task_model_mentions(task) if task else {}
         spread = self.index.concept_spread()
+        # A concept or method links a paper to the task only where the corpus ties the two together.
+        of_task = self.index.concepts_of_task(citations.neighbourhood(task, th)) if task else set()
         asked = {m.concept: m.words for m in u.matches}
         ranked = []
         for rec, text in zip(bundle.papers, texts):
@@ -308,10 +331,11 @@ class Answerer:
                 elif task and link.kind == "task" and set(th.ancestors(obj)) & set(th.ancestors(task)):
                     sib = self._node(obj)
                     cand = (2.0, [self._node(task), {"rel": "sibling task"}, sib, {"rel": "named in"}], sentence)
-                elif obj in shared and link.kind in ("concept", "method"):
+                elif obj in shared and link.kind in ("concept", "method") and obj in of_task:
                     model, label, _ = sorted(shared[obj])[0]
-                    # A concept that many of the task's models name, and little else does, speaks for the task.
-                    users = len({m for m, _, _ in shared[obj]})
+                    # A concept that many of the task's models name, and little else does, speaks for the task;
+                    # sibling cards that share one summary count once.
+                    users = len({s for _, _, s in shared[obj]})
                     specific = users / max(spread.get(obj, users), users)
                     typical = (users / max(len(self.index.task_models.get(task, [])), 1)) ** 0.5
                     weight = 1.0 + specific * typical

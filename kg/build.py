@@ -152,12 +152,12 @@ class _Builder:
         self.dataset_names: set[str] = set()
         self.counts = {"models": set(), "papers": set(), "questions": set(), "bundles": set(), "datasets": set()}
 
-    def text(self, g: GraphSink, subject, *parts) -> None:
+    def text(self, g: GraphSink, subject, *parts, topic: str | None = None) -> None:
         from .extract import Text
 
         body = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
         if body:
-            self.texts.append(Text(subject, g.identifier, body + "."))
+            self.texts.append(Text(subject, g.identifier, body + ".", topic))
 
     def add(self, g: GraphSink, source: Source) -> None:
         handler = {"catalog": self._card, "arxiv": self._paper, "tasks": self._task, "bundle": self._bundle}
@@ -236,7 +236,7 @@ class _Builder:
             g.add((m, KG.hasTrait, URIRef(trait)))
         for trait in self.traits.spot(card.summary or ""):
             g.add((m, KG.mentions, URIRef(trait)))
-        self.text(g, m, card.summary)
+        self.text(g, m, card.summary, topic=task_label)
         for name in card.datasets:
             self.dataset_names.add(name)
             d = iris.dataset(name)
@@ -264,7 +264,7 @@ class _Builder:
         self.link(g, p, KG.hasHubPage, rec.huggingface, KG.HubPage)
         if rec.summary:
             g.add((p, DCTERMS.abstract, Literal(rec.summary)))
-        self.text(g, p, rec.title, rec.summary)
+        self.text(g, p, rec.title, rec.summary, topic=rec.label)
 
     def _task(self, g: GraphSink, task: TaskDef) -> None:
         node, _ = self.concept(g, task.task_id, "task")

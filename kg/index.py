@@ -45,21 +45,30 @@ SELECT DISTINCT ?p ?title ?url ?arxiv WHERE {
 }"""
 
 PAPERS_FOR_TASK = _P + """
-SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract WHERE {
+SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract ?setting ?area WHERE {
   ?p a kg:Paper ; kg:addressesTask ?task ; dcterms:title ?title .
   OPTIONAL { ?p schema:url ?url }
   OPTIONAL { ?p fabio:hasArXivId ?arxiv }
   OPTIONAL { ?p kg:hasCode ?code }
   OPTIONAL { ?p dcterms:abstract ?abstract }
+  OPTIONAL { ?p kg:mentionsSetting ?setting }
+  OPTIONAL { ?p kg:inArea ?area }
 }"""
 
 PAPERS_MENTIONING = _P + """
-SELECT ?task ?p ?title ?url ?arxiv ?sentence WHERE {
+SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract ?sentence ?setting ?filed ?area ?method ?other WHERE {
   ?p a kg:Paper ; kg:mentionsTask ?task ; dcterms:title ?title .
   ?l a kg:ExtractedLink ; rdf:subject ?p ; rdf:predicate kg:mentionsTask ; rdf:object ?task ;
      kg:evidence/kg:sentence ?sentence .
   OPTIONAL { ?p schema:url ?url }
   OPTIONAL { ?p fabio:hasArXivId ?arxiv }
+  OPTIONAL { ?p kg:hasCode ?code }
+  OPTIONAL { ?p dcterms:abstract ?abstract }
+  OPTIONAL { ?p kg:mentionsSetting ?setting }
+  OPTIONAL { ?p kg:addressesTask ?filed }
+  OPTIONAL { ?p kg:inArea ?area }
+  OPTIONAL { ?p kg:usesMethod ?method }
+  OPTIONAL { ?p kg:mentionsTask ?other }
 }"""
 
 TASK_MODEL_MENTIONS = _P + """
@@ -75,6 +84,11 @@ SELECT ?task ?m ?c ?label ?sentence WHERE {
 CONCEPT_SPREAD = _P + """
 SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s kg:mentionsConcept|kg:mentionsMethod ?c } GROUP BY ?c"""
 
+CONCEPTS_WITH_TASK = _P + """
+SELECT ?task ?c (COUNT(DISTINCT ?p) AS ?n) WHERE {
+  ?p a kg:Paper ; kg:mentionsTask ?task ; kg:mentionsConcept|kg:mentionsMethod ?c .
+} GROUP BY ?task ?c"""
+
 CAVEATS = _P + """
 SELECT ?task ?c ?label ?text ?trigger WHERE {
   ?task kg:caveat ?c . ?c skos:prefLabel ?label ; skos:definition ?text .
@@ -88,6 +102,10 @@ class Caveat:
     label: str
     text: str
     triggers: list[str] = field(default_factory=list)  # none: it holds for every question about the task
+
+
+def _is_title(sentence: str, title: str | None) -> bool:
+    return bool(title) and sentence.strip().rstrip(".").strip() == title.strip().rstrip(".").strip()
 
 
 def _host(url: str | None) -> str | None:
@@ -134,6 +152,11 @@ class PaperInfo:
     arxiv: str | None = None
     github: str | None = None
     abstract: str | None = None
+    settings: set[str] = field(default_factory=set)  # the kg:Setting concepts its text names
+    tasks: set[str] = field(default_factory=set)  # the tasks the arXiv listing files it under
+    areas: set[str] = field(default_factory=set)  # ... the research areas
+    methods: set[str] = field(default_factory=set)  # ... the methods
+    named: set[str] = field(default_factory=set)  # the tasks its text names
     behind: list[str] = field(default_factory=list)  # the models it describes, by name
     about: str | None = None  # the task of the first of them
 
@@ -141,13 +164,18 @@ class PaperInfo:
     def display(self) -> str:
         """A name a person can read: the title, else one built from what the graph knows, such as
         "the paper behind SISR-CARN-2x and 5 other models (single-image super-resolution, arXiv 1803.08664)"."""
+        return self.display_for()
+
+    def display_for(self, model: str | None = None, task: str | None = None) -> str:
+        """The display name, led by the model (and its task) an answer reached the paper through."""
         if self.title:
             return self.title
         where = f"arXiv {self.arxiv}" if self.arxiv else _host(self.url)
         if self.behind:
+            first = model if model in self.behind else self.behind[0]
             others = len(self.behind) - 1
-            who = self.behind[0] + (f" and {others} other model{'s' * (others > 1)}" if others else "")
-            detail = ", ".join(x for x in (self.about, where) if x)
+            who = first + (f" and {others} other model{'s' * (others > 1)}" if others else "")
+            detail = ", ".join(x for x in ((task if first == model and task else self.about), where) if x)
             return f"the paper behind {who}" + (f" ({detail})" if detail else "")
         return f"a paper on {where}" if where else "an untitled paper"
 
@@ -285,17 +313,41 @@ class Index:
             found: dict[str, tuple[PaperInfo, str]] = {}
             for r in self.reader.select(PAPERS_MENTIONING, task=Iri(task)):
                 if r["p"] not in found:
-                    info = PaperInfo(iri=r["p"], title=r["title"], url=r["url"], arxiv=r["arxiv"])
+                    info = PaperInfo(iri=r["p"], title=r["title"], url=r["url"], arxiv=r["arxiv"], github=r["code"],
+                                     abstract=r["abstract"])
                     found[r["p"]] = (info, r["sentence"])
+                elif _is_title(found[r["p"]][1], r["title"]) and not _is_title(r["sentence"], r["title"]):
+                    found[r["p"]] = (found[r["p"]][0], r["sentence"])  # a sentence of the abstract says more
+                if r["setting"]:
+                    found[r["p"]][0].settings.add(r["setting"])
+                info = found[r["p"]][0]
+                for key, into in (("filed", info.tasks), ("area", info.areas), ("method", info.methods),
+                                  ("other", info.named)):
+                    if r[key]:
+                        into.add(r[key])
             self._mention_cache[task] = sorted(found.values(), key=lambda pe: pe[0].iri)
         return self._mention_cache[task]
 
     def task_model_mentions(self, task: str) -> dict[str, list[tuple[str, str, str]]]:
         """Concepts and methods the task's models mention: concept -> [(model, label, sentence)]."""
-        out: dict[str, list] = defaultdict(list)
-        for r in self.reader.select(TASK_MODEL_MENTIONS, task=Iri(task)):
-            out[r["c"]].append((r["m"], r["label"] or r["c"], r["sentence"]))
-        return out
+        cache = self.__dict__.setdefault("_model_mention_cache", {})
+        if task not in cache:
+            out: dict[str, list] = defaultdict(list)
+            for r in self.reader.select(TASK_MODEL_MENTIONS, task=Iri(task)):
+                out[r["c"]].append((r["m"], r["label"] or r["c"], r["sentence"]))
+            cache[task] = out
+        return cache[task]
+
+    def concepts_of_task(self, tasks: list[str]) -> set[str]:
+        """Concepts and methods the papers naming one of these tasks use, in at least two papers and a
+        fifth of all that use them: "residual block" speaks for super-resolution, "training iteration"
+        and "convolutional neural network" do not."""
+        with_task: Counter = Counter()
+        for t in tasks:
+            for r in self.reader.select(CONCEPTS_WITH_TASK, task=Iri(t)):
+                with_task[r["c"]] += int(r["n"])
+        spread = self.concept_spread()
+        return {c for c, k in with_task.items() if k >= 2 and k >= 0.2 * spread.get(c, k)}
 
     def concept_spread(self) -> dict[str, int]:
         """How many subjects mention each concept or method (rarer ones explain more)."""
@@ -311,5 +363,10 @@ class Index:
                 p.title = p.title or r["title"]
                 p.url, p.arxiv = p.url or r["url"], p.arxiv or r["arxiv"]
                 p.github, p.abstract = p.github or r["code"], p.abstract or r["abstract"]
+                p.tasks.add(task)
+                if r["setting"]:
+                    p.settings.add(r["setting"])
+                if r["area"]:
+                    p.areas.add(r["area"])
             self._paper_cache[task] = sorted(found.values(), key=lambda p: p.iri)
         return self._paper_cache[task]

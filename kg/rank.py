@@ -119,11 +119,13 @@ def understand(doc, index, weights: dict[str, float] | None = None) -> Understan
     # A phrase shared by several concepts is weaker evidence for each.
     sharing = defaultdict(set)
     for s in spans:
-        sharing[s.text.lower()].add(s.label_)
+        # A setting ("faces", "video") says where, not what: it shares no phrase's weight.
+        if th.concepts[s.label_].kind != "setting":
+            sharing[s.text.lower()].add(s.label_)
     matches, traits, modalities = [], {}, {}
     for s in spans:
         c = th.concepts[s.label_]
-        weight = KIND_WEIGHT[s.id_] * (1 + 0.5 * (len(s) - 1)) / len(sharing[s.text.lower()])
+        weight = KIND_WEIGHT[s.id_] * (1 + 0.5 * (len(s) - 1)) / max(len(sharing[s.text.lower()]), 1)
         matches.append(Match(s.text, c.iri, c.label, s.id_, weight))
         if c.kind == "trait":
             traits.setdefault(c.iri, s.text)

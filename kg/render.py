@@ -50,6 +50,14 @@ def render(answer: dict, fmt: str) -> str:
     else:
         out.append(f"{item}no workflow: the task is unknown")
     out.append("")
+    how = answer.get("how")
+    if how and how["facts"]:
+        out.append(h("How it works" if how["kind"] == "explanation" else "Steps"))
+        for i, f in enumerate(how["facts"], start=1):
+            lead = f"{i}. " if how["kind"] == "steps" else item
+            out.append(f"{lead}{f['text']}")
+            out.append(f"    source: {f['source']}")
+        out.append("")
     out.append(h("Models"))
     for i, m in enumerate(answer["models"], start=1):
         fit = "" if m.get("fits", True) else "  [does not fit the task]"
@@ -76,6 +84,8 @@ def render(answer: dict, fmt: str) -> str:
         out.append(f"    path: {path_text(p['path'])}")
         if p.get("evidence"):
             out.append(f"    evidence: \"{p['evidence']}\"")
+    if answer.get("papers_note"):
+        out.append(f"{item}note: {answer['papers_note']}")
     if answer.get("caveats"):
         out.append("")
         out.append(h("Caveats"))

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from .namespaces import KG, sparql_prologue
 
 KINDS = {str(KG.Task): "task", str(KG.Method): "method", str(KG.Trait): "trait", str(KG.Area): "area",
-         str(KG.Modality): "modality"}
+         str(KG.Modality): "modality", str(KG.Setting): "setting"}
 
 CONCEPT_QUERY = sparql_prologue() + """
 SELECT ?c ?type ?p ?v WHERE {
   ?c a ?type .
-  VALUES ?type { kg:Task kg:Method kg:Trait kg:Area kg:Modality }
+  VALUES ?type { kg:Task kg:Method kg:Trait kg:Area kg:Modality kg:Setting }
   OPTIONAL {
     ?c ?p ?v .
     VALUES ?p { skos:prefLabel skos:altLabel kg:layLabel skos:notation skos:definition
-                skos:broader kg:preStep kg:inputModality kg:outputModality }
+                skos:broader kg:preStep kg:inputModality kg:outputModality kg:settingModality }
   }
 }
 """
@@ -75,6 +75,7 @@ class Thesaurus:
             "prefLabel": "pref_label", "definition": "definition", "altLabel": "alt_labels",
             "layLabel": "lay_labels", "notation": "notations", "broader": "broader",
             "preStep": "pre_steps", "inputModality": "inputs", "outputModality": "outputs",
+            "settingModality": "inputs",  # a setting's data: what a question's modality words bring in
         }
         for c, typ, p, v in rows:
             concept = concepts.setdefault(c, Concept(iri=c, kind=KINDS[typ]))

@@ -3,7 +3,7 @@ import json
 from click.testing import CliRunner
 
 from cli import cli
-from tests.conftest import SEED_BUNDLE, SEED_QUESTION
+from tests.conftest import DATA, SEED_BUNDLE, SEED_QUESTION
 
 ANSWER_FIELDS = {"question", "task", "models", "papers", "workflow", "warnings"}
 
@@ -108,12 +108,77 @@ def test_no_answer_names_a_source_by_a_bare_identifier_or_url(answerer, dev_ques
             if paper["title"].startswith("the paper behind "):
                 built.add(paper["title"])
     # Most cited papers have a title; the ones behind catalogue cards get a name built from the graph.
-    assert named > 2000 and len(built) > 30
+    assert named > 1500 and len(built) > 30
     form = re.compile(r"^the paper behind \S.*? \((?:.+, )?(?:arXiv \d{4}\.\d{4,5}|[\w.-]+\.[a-z]+)\)$")
     assert [t for t in built if not form.match(t)] == []
     carn = answerer.index.papers["https://w3id.org/cnaps-kg/id/paper/arxiv/1803.08664"]
     assert carn.display == ("the paper behind SISR-CARN-2x and 5 other models "
                             "(fixed-scale single-image super-resolution, arXiv 1803.08664)")
+
+
+def test_cited_papers_are_the_ones_blind_judges_found_relevant(answerer):
+    """tests/data/paper_judgments.jsonl grades every paper kg cites for 80 dev questions (README there).
+
+    A change to what kg cites for them fails here until the new citations are judged the same way.
+    """
+    from kg.index import label_key
+
+    judged = [json.loads(line) for line in (DATA / "paper_judgments.jsonl").read_text().splitlines()]
+    grades = {(j["qid"], j["paper"]): j["grade"] for j in judged}
+    questions = {q["id"]: q for q in map(json.loads, (DATA / "questions_dev_read.jsonl").read_text().splitlines())}
+    qids = sorted({j["qid"] for j in judged})
+    assert len(set(qids)) >= 65  # of 80: the others cite no paper
+    right_grades, unjudged = [], []
+    for qid in qids:
+        q = questions[qid]
+        answer = answerer.ask(q["question"])
+        for p in answer["papers"]:
+            if (qid, p["iri"]) not in grades:
+                unjudged.append((qid, p["title"]))
+        top = answer["models"][0]["task"] if answer["models"] else None
+        if label_key(top) in {label_key(a) for a in q["acceptable"]}:
+            right_grades += [grades.get((qid, p["iri"])) for p in answer["papers"]]
+    assert unjudged == [], "kg now cites papers nobody judged: judge them as tests/data/README.md says"
+    n = len(right_grades)
+    assert n > 150
+    relevant, not_relevant = right_grades.count(2) / n, right_grades.count(0) / n
+    assert relevant >= 0.60 and not_relevant <= 0.10, (relevant, not_relevant)
+
+
+def test_papers_fit_the_question_setting_and_say_what_was_left_out(answerer):
+    a = answerer.ask("my grandmother's black-and-white wedding photo — can AI add the colours back?")
+    titles = [p["title"] for p in a["papers"]]
+    assert not any(w in t for t in titles for w in ("Skeleton", "LiDAR", "Point"))
+    assert "skeletons and body motion" in a["papers_note"] and "point clouds and LiDAR" in a["papers_note"]
+    seed = answerer.ask(SEED_QUESTION)
+    face = [p for p in seed["papers"] if not p["title"].startswith("the paper behind ")]
+    # Beyond the models' own papers, only one on the question's setting: faces.
+    assert [p["title"] for p in face] == ["GVTNet: Graph Vision Transformer For Face Super-Resolution"]
+    assert face[0]["evidence"] == "Its title names super-resolution; it works on faces, as the question does."
+    assert [s.get("rel") for s in face[0]["path"]][1::2] == ["asks about", "broader task", "named in"]
+
+
+def test_how_it_works_is_built_from_graph_facts(answerer):
+    th = answerer.index.thesaurus
+    seed = answerer.ask(SEED_QUESTION)
+    how = seed["how"]
+    assert how["kind"] == "explanation"
+    task = seed["task"]["id"]
+    first = how["facts"][0]
+    assert first["source"] == task and th.concepts[task].definition in first["text"]
+    assert "recovering sharp edges and textures" in first["text"]
+    for fact in how["facts"][1:]:
+        src = fact["source"]
+        if src in answerer.index.models:  # a model's own sentence, from its card
+            assert fact["text"].split(": ", 1)[1] in answerer.index.models[src].summary
+        else:  # a method, as the thesaurus defines it
+            assert th.concepts[src].kind == "method" and th.concepts[src].definition in fact["text"]
+    assert {th.concepts[f["source"]].kind for f in how["facts"] if f["source"] in th.concepts} == {"task", "method"}
+    request = answerer.ask("Please enlarge this business card photo to twice its size so the letters are readable")
+    steps = request["how"]
+    assert steps["kind"] == "steps"
+    assert any("Set the scale to x2, as asked ('twice')" in f["text"] for f in steps["facts"])
+    assert all(f["source"] in answerer.index.models for f in steps["facts"])
 
 
 def test_caveats_show_when_the_setting_calls_for_them(answerer):

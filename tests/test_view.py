@@ -206,20 +206,66 @@ def test_answer_nodes_carry_what_the_tooltips_show(seed_answer, answerer):
     assert task["type"] == "task" and len(task["label"]) <= len(task["name"])
 
 
+def _unfolded(g: nx.MultiDiGraph) -> set:
+    """The nodes a view stands for: those drawn, and those its "+N more" nodes hold."""
+    shown = {n for n, t in g.nodes(data="type") if t != "more"}
+    return shown | {n for hidden in g.graph.get("collapsed", {}).values() for n in hidden["nodes"]}
+
+
 def test_answer_view_cap_shows_how_many_more(browser, seed_answer, answerer, tmp_path):
     full = answer_subgraph(seed_answer, answerer.index, cap=10_000)
     capped = answer_subgraph(seed_answer, answerer.index, cap=8)
     assert capped.number_of_nodes() <= 8
     more = {n: d for n, d in capped.nodes(data=True) if d["type"] == "more"}
     assert more, "a cut view must say so"
-    counts = [int(re.fullmatch(r"\+(\d+) more", d["label"]).group(1)) for d in more.values()]
-    # Every node left out is counted by exactly one "+N more" node.
-    assert capped.number_of_nodes() - len(more) + sum(counts) == full.number_of_nodes()
+    # Each "+N more" counts exactly the nodes it holds, and nothing is lost or held twice.
+    for n, d in more.items():
+        held = capped.graph["collapsed"][n]["nodes"]
+        assert d["label"] == f"+{len(held)} more"
+    held = [m for hidden in capped.graph["collapsed"].values() for m in hidden["nodes"]]
+    assert len(held) == len(set(held))
+    assert _unfolded(capped) == _unfolded(full)
     assert QUESTION in capped and seed_answer["task"]["id"] in capped
     page, state = _open(browser, capped, tmp_path / "capped.html", "capped")
     try:
         _assert_faithful(page, state, capped)
         assert any(re.fullmatch(r"\+\d+ more", label) for label in state["labels"])
+    finally:
+        page.close()
+
+
+def test_seed_answer_view_is_the_answer_first_and_unfolds_on_a_click(browser, seed_answer, answerer, tmp_path):
+    graph = answer_subgraph(seed_answer, answerer.index)
+    task = seed_answer["task"]["id"]
+    crowd = f"more:{task}"
+    others = set(answerer.index.task_models[task]) - {m["iri"] for m in seed_answer["models"]}
+    assert graph.number_of_nodes() <= 30
+    assert set(graph.graph["collapsed"][crowd]["nodes"]) == others and len(others) > 20
+    main = [answerer.index.iri_of(n) for n in seed_answer["workflow"]["steps"][-1]["models"]]
+    pre = [answerer.index.iri_of(n) for s in seed_answer["workflow"]["steps"][:-1] for n in s["models"]]
+    assert pre, "the seed question mentions blur, so its workflow has a deblurring step"
+    page, state = _open(browser, graph, tmp_path / "answer.html", "answer first")
+    try:
+        _assert_faithful(page, state, graph)
+        x = page.page.evaluate("""ids => { const p = window.kgView.network.getPositions(ids);
+                                           return ids.map(i => p[i].x); }""",
+                               ["workflow:input", *pre, *main, "workflow:output"])
+        # Left to right as the workflow runs: input, the deblurring step, the upscalers, the output.
+        x_in, x_pre, x_main, x_out = x[0], x[1:1 + len(pre)], x[1 + len(pre):-1], x[-1]
+        assert x_in < min(x_pre) and max(x_pre) < min(x_main) and max(x_main) < x_out
+        labels = dict(zip(state["labels"], state["labels"]))
+        assert f"+{len(others)} more" in labels
+        # A real click on the "+N more" node puts the models it holds in its place.
+        at = page.page.evaluate("""id => { const v = window.kgView;
+                                           return v.network.canvasToDOM(v.network.getPositions([id])[id]); }""", crowd)
+        box = page.page.locator("#kg-network").bounding_box()
+        page.page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+        after = page.page.evaluate("""() => ({counts: window.kgView.counts(),
+                                            ids: window.kgView.nodeSet.getIds()})""")
+        assert after["counts"]["nodes"] == graph.number_of_nodes() - 1 + len(others)
+        assert others <= set(after["ids"]) and crowd not in after["ids"]
+        assert page.errors == []
+        _screenshot(page, "answer_view_unfolded.png")
     finally:
         page.close()
 
@@ -239,6 +285,25 @@ def test_task_export_view(browser, answerer, tmp_path, metrics):
         metrics["export_SISR_depth1"] = {"bytes": state["bytes"], "stabilization_ms": state["ms"], **state["counts"]}
     finally:
         page.close()
+
+
+def test_task_views_name_nodes_readably_and_show_the_papers_naming_the_task(answerer):
+    index = answerer.index
+    th = index.thesaurus
+    graph = export_subgraph(index, task="colorization", depth=1)
+    task = th.lookup("colorization", kind="task")
+    named = {p.iri for p, _ in index.papers_mentioning(task)}
+    shown = {b for a, b, rel in graph.edges(data="rel") if a == task and rel == "named in"}
+    assert named and shown == named
+    assert "Control Color: Multimodal Diffusion-based Interactive Image Colorization" in {
+        d["label"] if len(d["label"]) < 26 else d["name"] for _, d in graph.nodes(data=True)}
+    # Concepts go by their readable names; catalogue codes (Txt2Img, NST) stay in the tooltip.
+    wide = export_subgraph(index, task="image synthesis and editing", depth=1)
+    codes = {n for c in th.concepts.values() for n in c.notations if n != c.pref_label}
+    concepts = [d for n, d in wide.nodes(data=True) if n in th.concepts]
+    assert len(concepts) > 5
+    assert not {d["label"] for d in concepts} & codes
+    assert all(d["label"].rstrip("\u2026") in d["name"] for d in concepts)
 
 
 def test_export_at_the_cap_renders(browser, answerer, tmp_path, metrics):

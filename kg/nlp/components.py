@@ -1,5 +1,7 @@
 """spaCy components kg adds to the pipeline; each takes and returns a Doc."""
 
+from typing import NamedTuple
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -48,7 +50,8 @@ class ConceptMatcher:
                         key = f"{concept.iri}\t{kind}"
                         self.entries[key] = (concept.iri, kind, concept.kind)
                         by_key.setdefault(key, []).append(label.strip())
-        self.modal_keys = frozenset(k for k, (_, _, concept_kind) in self.entries.items() if concept_kind == "modality")
+        self.modal_keys = frozenset(
+            k for k, (_, _, concept_kind) in self.entries.items() if concept_kind in ("modality", "setting"))
         for key, labels in sorted(by_key.items()):
             self.lower.add(key, [nlp.make_doc(label) for label in labels])
             if lemmas:
@@ -65,7 +68,8 @@ class ConceptMatcher:
                 if prev is None or LABEL_KINDS.index(kind) < LABEL_KINDS.index(prev):
                     found[(iri, start, end)] = kind
         spans = [Span(doc, s, e, label=iri, span_id=kind) for (iri, s, e), kind in found.items()]
-        # Modalities describe the data, not the request, so they neither hide nor are hidden by other phrases.
+        # Modalities and settings describe the data, not the request, so they neither hide nor are hidden
+        # by other phrases ("video" stays a setting inside "video super-resolution").
         modal = [s for s in spans if f"{s.label_}\t{s.id_}" in self.modal_keys]
         rest = [s for s in spans if f"{s.label_}\t{s.id_}" not in self.modal_keys]
         doc.spans[SPAN_KEY] = sorted(_drop_nested(rest) + modal, key=lambda s: (s.start, s.end, s.label_))
@@ -142,11 +146,30 @@ def noun_concepts(doc: Doc) -> Doc:
         if not words or len(words) > 4 or not any(t.pos_ in ("NOUN", "PROPN") for t in words):
             continue
         norm = " ".join(t.lemma_.lower() for t in words)
-        if len(norm) >= 3:
-            found.append((norm, chunk))
-        # The head noun alone ("resolution" in "input resolution") lets related phrasings meet.
         head = chunk.root
+        if len(norm) >= 3:
+            # "superior performance": only adjectives before the head, so the head decides its worth.
+            described = all(t.pos_ == "ADJ" for t in words if t.i != head.i) and len(words) > 1
+            found.append(NounConcept(norm, chunk, "described" if described else "chunk", head.lemma_.lower(),
+                                     len(words) == 1 and _named(words[0])))
+        # The head noun alone ("resolution" in "input resolution") lets related phrasings meet.
         if head.pos_ == "NOUN" and head.is_alpha and not head.is_stop and head.lemma_.lower() != norm:
-            found.append((head.lemma_.lower(), chunk))
+            found.append(NounConcept(head.lemma_.lower(), chunk, "head", head.lemma_.lower(), _named(head)))
     doc._.kg_noun_concepts = found
     return doc
+
+
+class NounConcept(NamedTuple):
+    norm: str
+    chunk: Span
+    role: str  # "chunk": the phrase itself; "described": adjectives + head; "head": the head noun of a longer one
+    head: str
+    named: bool  # one word written as a name is ("VLM", "CycleGAN"), not as a word ("superior", "Things")
+
+
+def _named(token) -> bool:
+    text = token.text
+    if text.isupper():
+        # An acronym ("VLM", "MCTS"), unless the whole sentence shouts ("GOAL: A GENERALIST ...").
+        return len(text) <= 6 and any(c.islower() for c in token.sent.text)
+    return not (text.islower() or text.istitle())

@@ -53,7 +53,7 @@ def render_html(graph: nx.MultiDiGraph, title: str) -> str:
     nodes, edges, heading, _, _, options = net.get_network_data()
     js, css = _vis_assets()
     data = {"nodes": nodes, "edges": edges, "options": json.loads(options),
-            "typeNames": TYPE_NAMES, "tipChars": TIP_CHARS}
+            "typeNames": TYPE_NAMES, "tipChars": TIP_CHARS, "collapsed": _collapsed(graph)}
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     return env.from_string(PAGE).render(
         title=heading,
@@ -82,28 +82,52 @@ def _csp(*scripts: str) -> str:
             "font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'")
 
 
-def _pyvis_network(graph: nx.MultiDiGraph, title: str):
+def _pyvis_network(graph: nx.MultiDiGraph, title: str, edge_prefix: str = "e"):
     from pyvis.network import Network
 
     net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
     for n, d in graph.nodes(data=True):
         kind = d.get("type") or "node"
         style = STYLE.get(kind, STYLE["node"])
+        extra = {"level": int(d["level"])} if d.get("level") is not None else {}
         net.add_node(str(n), label=str(d.get("label") or n), shape=style["shape"],
                      color={"background": style["color"], "border": style["border"],
                             "highlight": {"background": style["color"], "border": "#000000"}},
                      size=style["size"], font={"size": 16 if kind == "more" else 12},
                      kgType=kind, kgName=str(d.get("name") or d.get("label") or n),
                      kgSummary=str(d.get("summary") or ""), kgLinks=_links(d.get("links")),
-                     kgEvidence=str(d.get("evidence") or ""))
+                     kgEvidence=str(d.get("evidence") or ""), **extra)
     for i, (a, b, key, d) in enumerate(graph.edges(keys=True, data=True)):
         rel = str(d.get("rel") or key)
         style = EDGE["highlight" if d.get("highlight") else "plain"]
-        net.add_edge(str(a), str(b), id=f"e{i}", label=rel, kgRel=rel, kgHighlight=bool(d.get("highlight")),
+        if a not in graph or b not in graph:
+            continue
+        net.add_edge(str(a), str(b), id=f"{edge_prefix}{i}", label=rel, kgRel=rel,
+                     kgHighlight=bool(d.get("highlight")),
                      color={"color": style["color"], "highlight": style["color"], "hover": style["color"]},
                      width=style["width"], font=style["font"], arrows="to")
-    net.set_options(json.dumps(_options(graph.number_of_nodes())))
+    levels = graph.number_of_nodes() and all(d.get("level") is not None for _, d in graph.nodes(data=True))
+    net.set_options(json.dumps(_options(graph.number_of_nodes(), left_to_right=bool(levels))))
     return net
+
+
+def _collapsed(graph: nx.MultiDiGraph) -> dict:
+    """What each "+N more" node hides, as vis-network nodes and edges the page adds on a click."""
+    out = {}
+    for k, (more, hidden) in enumerate(sorted(graph.graph.get("collapsed", {}).items())):
+        if more not in graph:
+            continue
+        part = nx.MultiDiGraph()
+        part.add_nodes_from(hidden["nodes"].items())
+        # Edges to shown nodes need those nodes in the part for pyvis; they are not sent twice.
+        for a, b, key, d in hidden["edges"]:
+            for end in (a, b):
+                if end not in part:
+                    part.add_node(end, **graph.nodes[end]) if end in graph else None
+            part.add_edge(a, b, key=key, **d)
+        nodes, edges, *_ = _pyvis_network(part, "", edge_prefix=f"h{k}e").get_network_data()
+        out[str(more)] = {"nodes": [n for n in nodes if n["id"] in hidden["nodes"]], "edges": edges}
+    return out
 
 
 def _links(links) -> dict:
@@ -115,13 +139,32 @@ def _links(links) -> dict:
     return {str(k): str(v) for k, v in (links or {}).items() if v}
 
 
-def _options(n: int) -> dict:
+def _options(n: int, left_to_right: bool = False) -> dict:
     """Physics lays the graph out once and then stops (the page turns it off when done).
 
     Kamada-Kawai's improved initial layout is quadratic: only for small graphs. Larger ones
-    get fewer iterations and hide edges while dragging, so the page never stalls.
+    get fewer iterations and hide edges while dragging, so the page never stalls. A graph whose
+    nodes carry levels (an answer) is drawn in columns, left to right, as its workflow runs.
     """
     small = n <= 100
+    if left_to_right:
+        return {
+            "layout": {"randomSeed": 7, "hierarchical": {"enabled": True, "direction": "LR", "levelSeparation": 260,
+                                                         "nodeSpacing": 70, "treeSpacing": 90,
+                                                         "blockShifting": True, "edgeMinimization": True,
+                                                         "parentCentralization": True}},
+            "physics": {"enabled": True, "solver": "hierarchicalRepulsion",
+                        "hierarchicalRepulsion": {"nodeDistance": 90, "avoidOverlap": 1},
+                        "minVelocity": 1,
+                        "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50, "fit": True}},
+            "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": False,
+                            "navigationButtons": False, "keyboard": False},
+            "edges": {"smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
+                                 "roundness": 0.4},
+                      "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+                      "font": {"size": 10, "align": "middle", "color": "#444444", "strokeWidth": 3}},
+            "nodes": {"font": {"size": 12, "face": "sans-serif"}},
+        }
     return {
         "layout": {"randomSeed": 7, "improvedLayout": small},
         "physics": {

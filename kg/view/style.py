@@ -16,6 +16,7 @@ STYLE = {
     "trait": {"shape": "hexagon", "color": "#eeca3b", "border": "#a88c1f", "size": 12, "symbol": "\u2b22"},
     "area": {"shape": "diamond", "color": "#bab0ac", "border": "#7d7572", "size": 16, "symbol": "\u25c6"},
     "modality": {"shape": "triangleDown", "color": "#ff9da6", "border": "#c0646d", "size": 12, "symbol": "\u25bc"},
+    "data": {"shape": "ellipse", "color": "#d5e8f7", "border": "#4c78a8", "size": 14, "symbol": "\u25ef"},
     "link": {"shape": "square", "color": "#d8d8d8", "border": "#8c8c8c", "size": 8, "symbol": "\u25a0"},
     "more": {"shape": "box", "color": "#fff3bf", "border": "#666666", "size": 14, "symbol": "+"},
     "node": {"shape": "dot", "color": "#cccccc", "border": "#888888", "size": 10, "symbol": "\u25cf"},
@@ -24,7 +25,7 @@ STYLE = {
 TYPE_NAMES = {
     "question": "question", "bundle": "prompt bundle", "task": "task", "model": "model", "paper": "paper",
     "method": "method", "concept": "concept", "dataset": "dataset", "trait": "trait", "area": "area",
-    "modality": "modality", "link": "code or hub page", "more": "more, not shown", "node": "other",
+    "modality": "modality", "data": "input or output", "link": "code or hub page", "more": "more, not shown", "node": "other",
 }
 
 LEGEND_ORDER = list(STYLE)

@@ -76,8 +76,8 @@ def describe(index, iri: str, hint: str | None = None, label: str | None = None)
 def _short_label(index, iri: str, name: str) -> str:
     c = index.thesaurus.concepts.get(iri)
     if c is not None:
-        # A concept's shortest technical label ("SISR") reads better than a cut-off long one.
-        name = min([c.label, *c.notations], key=len)
+        # The readable name ("text-to-image generation"), not a catalogue code ("Txt2Img"): codes are in the tooltip.
+        name = c.label
     return short(name)
 
 
@@ -117,11 +117,14 @@ def _edge(g: nx.MultiDiGraph, a: str, b: str, rel: str, highlight: bool = False)
 # --- the answer view ---------------------------------------------------------
 
 
-def answer_subgraph(answer: dict, index, cap: int = 60) -> nx.MultiDiGraph:
-    """The question, its task, every node on the answer's paths, and one hop around the task.
+ANSWER_CAP = 30  # an answer is a picture to read at a glance; the rest is a click away
 
-    Path nodes come first, so the cap cuts context before it cuts the answer; where it
-    cuts, a "+N more" node hangs from the node whose neighbours were left out.
+
+def answer_subgraph(answer: dict, index, cap: int = ANSWER_CAP) -> nx.MultiDiGraph:
+    """The answer first: the question, its task, the workflow (input -> pre-step -> models -> output),
+    the chosen models and the cited papers, on their paths. The task's other models fold into one
+    "+N more" node, and so does whatever else passes the cap; each such node holds what it hides
+    (graph.graph["collapsed"]), so the page can unfold it on a click.
     """
     if cap < 2:
         raise QueryError(f"a cap of {cap} leaves no room for the answer", hint="use a cap of at least 2")
@@ -136,14 +139,81 @@ def answer_subgraph(answer: dict, index, cap: int = 60) -> nx.MultiDiGraph:
         parent.setdefault(task, QUESTION)
     if answer.get("mode") == "bundle" and answer.get("bundle"):
         _add_bundle(full, parent, answer, index)
+    _add_workflow(full, parent, index, answer)
     for item, kind in [*((m, "model") for m in answer.get("models", [])),
                        *((p, "paper") for p in answer.get("papers", []))]:
         _add_path(full, parent, index, item.get("path") or [])
         _annotate(full, item, kind)
     _add_task_papers_abstracts(full, index, task)
+    answered = set(full)
     if task:
         _add_context(full, parent, index, task)
-    return _cap(full, parent, cap)
+    # The task's other models are the crowd the answer was picked from: one click away, not in the picture.
+    crowd = [n for n in full if n not in answered and full.nodes[n]["type"] == "model"]
+    g = _collapse(full, parent, cap, crowd)
+    _levels(g, answer)
+    return g
+
+
+def _add_workflow(g: nx.MultiDiGraph, parent: dict, index, answer: dict) -> None:
+    """input -> [pre-step model] -> main models -> output, each step's data named on its node."""
+    wf = answer.get("workflow")
+    if not wf:
+        return
+    inp, out = "workflow:input", "workflow:output"
+    _merge(g, inp, {"type": "data", "label": short(f"in: {wf['input']}"), "name": f"what goes in: {wf['input']}",
+                    "summary": "The workflow's input, as the question gives it.", "links": {}, "evidence": ""})
+    parent.setdefault(inp, QUESTION)
+    _edge(g, QUESTION, inp, "gives", highlight=True)
+    steps = {s["id"]: s for s in wf["steps"]}
+    pre_models = []
+    for s in wf["steps"]:
+        if s["id"] == "main":
+            continue
+        for name in s["models"][:1]:
+            iri = index.iri_of(name)
+            _merge(g, iri, describe(index, iri, "model", name))
+            parent.setdefault(iri, inp)
+            _edge(g, inp, iri, f"first {s['task']}", highlight=True)
+            pre_models.append(iri)
+    main_models = [index.iri_of(name) for name in steps["main"]["models"]]
+    for iri, name in zip(main_models, steps["main"]["models"]):
+        _merge(g, iri, describe(index, iri, "model", name))
+        parent.setdefault(iri, inp)
+        _edge(g, inp, iri, "fed to", highlight=True)
+        for p in pre_models:
+            _edge(g, p, iri, "then", highlight=True)
+    _merge(g, out, {"type": "data", "label": short(f"out: {wf['output']}"), "name": f"what comes out: {wf['output']}",
+                    "summary": "The workflow's output.", "links": {}, "evidence": ""})
+    parent.setdefault(out, main_models[0] if main_models else inp)
+    for iri in main_models:
+        _edge(g, iri, out, "gives", highlight=True)
+    if not main_models:
+        _edge(g, inp, out, "no fitting model")
+
+
+def _levels(g: nx.MultiDiGraph, answer: dict) -> None:
+    """Columns for a left-to-right drawing: question, task, input, pre-step, models, output, papers."""
+    wf = answer.get("workflow") or {}
+    pre = any(s["id"] != "main" and s["models"] for s in wf.get("steps", []))
+    models = 4 if pre else 3
+    by_type = {"question": 0, "bundle": 0, "task": 1, "area": 1, "data": 2, "model": models, "more": models,
+               "paper": models + 2}
+    pre_ids = {e[1] for e in g.out_edges("workflow:input", keys=True) if str(e[2]).startswith("first ")} \
+        if "workflow:input" in g else set()
+
+    def level(n, d):
+        if n == "workflow:output":
+            return models + 1
+        if n in pre_ids:
+            return 3
+        return by_type.get(d.get("type"), models + 1)
+
+    for n, d in g.nodes(data=True):
+        d["level"] = level(n, d)
+    for hidden in g.graph.get("collapsed", {}).values():
+        for n, d in hidden["nodes"].items():
+            d["level"] = level(n, d)
 
 
 def _add_path(g: nx.MultiDiGraph, parent: dict, index, path: list[dict]) -> None:
@@ -211,37 +281,44 @@ def _add_context(g: nx.MultiDiGraph, parent: dict, index, task: str) -> None:
         _edge(g, a, b, rel)
 
 
-def _cap(full: nx.MultiDiGraph, parent: dict, cap: int) -> nx.MultiDiGraph:
-    """Keep the first nodes in insertion order, leaving room for the "+N more" nodes themselves."""
-    order = list(full.nodes)
-    if len(order) <= cap:
-        return full
-    keep_n = cap - 1
+def _collapse(full: nx.MultiDiGraph, parent: dict, cap: int, crowd: list[str]) -> nx.MultiDiGraph:
+    """Keep the first nodes in insertion order (never the crowd), leaving room for one "+N more" node per
+    node whose neighbours are folded; each "+N more" node's contents go in graph.graph["collapsed"]."""
+    crowded = set(crowd)
+    order = [n for n in full if n not in crowded]
+    keep_n = min(len(order), cap)
     while True:
         kept = set(order[:keep_n])
-        cut = _cut_by_anchor(order[keep_n:], kept, parent)
-        if keep_n + len(cut) <= cap or keep_n == 1:
+        groups = _cut_by_anchor([*order[keep_n:], *crowd], kept, parent)
+        if keep_n + len(groups) <= cap or keep_n <= 2:
             break
         keep_n -= 1
     g = full.subgraph(order[:keep_n]).copy()
-    for anchor, n in cut.items():
+    g.graph["collapsed"] = {}
+    for anchor, members in groups.items():
         more = f"more:{anchor}"
-        g.add_node(more, type="more", label=f"+{n} more", name=f"{n} more neighbours of {g.nodes[anchor]['name']}",
-                   summary=f"Not shown: the view is capped at {cap} nodes.", links={}, evidence="")
+        inside = set(members)
+        kinds = {full.nodes[m]["type"] for m in members}
+        what = f"{kinds.pop()}s" if len(kinds) == 1 else "neighbours"
+        name = f"{len(members)} more {what} of {g.nodes[anchor]['name']}"
+        g.add_node(more, type="more", label=f"+{len(members)} more", name=name,
+                   summary="Click to show them here.", links={}, evidence="")
         _edge(g, anchor, more, "and more")
+        edges = [(a, b, k, dict(d)) for a, b, k, d in full.edges(keys=True, data=True)
+                 if (a in inside or b in inside) and {a, b} <= inside | set(g)]
+        g.graph["collapsed"][more] = {"nodes": {m: dict(full.nodes[m]) for m in members}, "edges": edges}
     return g
 
 
-def _cut_by_anchor(cut_nodes: list[str], kept: set[str], parent: dict) -> dict[str, int]:
-    """For each kept node, how many left-out nodes were reached through it."""
-    counts: dict[str, int] = {}
+def _cut_by_anchor(cut_nodes: list[str], kept: set[str], parent: dict) -> dict[str, list[str]]:
+    """For each kept node, the left-out nodes reached through it."""
+    groups: dict[str, list[str]] = {}
     for n in cut_nodes:
         anchor = parent.get(n)
         while anchor is not None and anchor not in kept:
             anchor = parent.get(anchor)
-        anchor = anchor or QUESTION
-        counts[anchor] = counts.get(anchor, 0) + 1
-    return counts
+        groups.setdefault(anchor or QUESTION, []).append(n)
+    return groups
 
 
 # --- exports -------------------------------------------------------------------
@@ -319,26 +396,29 @@ def _add_papers(g: nx.MultiDiGraph, index, reached: dict[str, int], depth: int, 
     th = index.thesaurus
     tasks = sorted((hops, t) for t, hops in reached.items()
                    if hops < depth and t in th.concepts and th.concepts[t].kind == "task")
-    edges = [(t, p) for _, t in tasks for p in index.papers_for_task(t)]
+    # Papers whose text names the task come first: what they say is theirs, a listing's label is not.
+    edges = [(t, p, rel) for _, t in tasks
+             for p, rel in [*((p, "named in") for p, _ in index.papers_mentioning(t)),
+                            *((p, "studied by") for p in index.papers_for_task(t))]]
     new: dict[str, tuple[str, object]] = {}  # paper IRI -> (first task, PaperInfo), in order
-    for t, p in edges:
+    for t, p, _ in edges:
         if p.iri not in g:
             new.setdefault(p.iri, (t, p))
     keep = _papers_that_fit(list(new.values()), None if cap is None else cap - g.number_of_nodes())
     left_out: dict[str, int] = {}
     for i, (t, p) in enumerate(new.values()):
         if i < keep:
-            _merge(g, p.iri, {"type": "paper", "label": short(p.title or p.iri), "name": p.title or p.iri,
+            _merge(g, p.iri, {"type": "paper", "label": short(p.display), "name": p.display,
                               "summary": p.abstract or "", "evidence": "",
                               "links": _clean_links({"paper": p.link, "github": p.github})})
         else:
             left_out[t] = left_out.get(t, 0) + 1
-    for t, p in edges:
+    for t, p, rel in edges:
         if p.iri in g:
-            _edge(g, t, p.iri, "studied by")
+            _edge(g, t, p.iri, rel)
     for t, n in left_out.items():
         more = f"more:{t}"
-        g.add_node(more, type="more", label=f"+{n} more", name=f"{n} more papers studying {index.label(t)}",
+        g.add_node(more, type="more", label=f"+{n} more", name=f"{n} more papers naming or studying {index.label(t)}",
                    summary=f"Not shown: the export is capped at {cap} nodes.", links={}, evidence="")
         _edge(g, t, more, "studied by")
 

@@ -161,8 +161,33 @@ SCRIPT = """
     graphBox.setAttribute("data-stabilization-ms", String(view.stabilizationMs));
     status.textContent = status.textContent.replace("laying out\\u2026", "laid out in " + view.stabilizationMs + " ms");
   });
+  // A "+N more" node holds what it folds away: a click puts those nodes in its place, near it.
+  var collapsed = data.collapsed || {};
+  view.expand = function (id) {
+    var hidden = collapsed[id];
+    if (!hidden) { return false; }
+    delete collapsed[id];
+    var at = network.getPositions([id])[id] || {x: 0, y: 0};
+    var n = hidden.nodes.length;
+    nodes.add(hidden.nodes.map(function (h, i) {
+      h.title = nodeDetails(h, true);
+      h.x = at.x;
+      h.y = at.y + (i - (n - 1) / 2) * 28;
+      return h;
+    }));
+    edges.remove(edges.getIds({filter: function (e) { return e.from === id || e.to === id; }}));
+    nodes.remove(id);
+    edges.add(hidden.edges.map(function (e) { e.title = edgeDetails(e); return e; }));
+    status.textContent = nodes.length + " nodes, " + edges.length + " edges (" + n + " unfolded)";
+    network.fit();
+    return true;
+  };
   network.on("click", function (params) {
-    if (params.nodes.length) { show(params.nodes[0]); } else if (params.edges.length) { showEdge(params.edges[0]); }
+    if (params.nodes.length) {
+      var n = nodes.get(params.nodes[0]);
+      if (n && n.kgType === "more" && view.expand(n.id)) { return; }
+      show(params.nodes[0]);
+    } else if (params.edges.length) { showEdge(params.edges[0]); }
   });
 })();
 """

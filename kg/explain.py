@@ -1,0 +1,89 @@
+"""'How it works', assembled from graph facts only, each sentence with the node it comes from.
+
+A "how" question gets the task's definition, the chosen models' sentences that name a method,
+and what those methods do (their thesaurus definitions). A request gets the concrete steps:
+which model, what it takes, which setting (the scale) and what comes out.
+"""
+
+import re
+
+from .index import Index
+
+_ASKS_HOW = re.compile(r"\b(how|why|what (kind|sort|type)s? of|principles?|explain|what makes)\b", re.I)
+MODELS = 2
+METHODS = 3
+
+
+def asks_how(question: str) -> bool:
+    return bool(_ASKS_HOW.search(question))
+
+
+def _fact(text: str, source: str, label: str) -> dict:
+    return {"text": text, "source": source, "label": label}
+
+
+def explanation(u, index: Index, models: list[str]) -> list[dict]:
+    th = index.thesaurus
+    task = th.concepts.get(u.task.iri)
+    out = []
+    if task and task.definition:
+        out.append(_fact(f"{task.label[0].upper()}{task.label[1:]}: {task.definition}", task.iri, task.label))
+    mentions = index.task_model_mentions(u.task.iri)
+    spread = index.concept_spread()
+    # model -> [(method, sentence)], the rarest method first: "channel attention" says more than "network".
+    by_model: dict[str, list[tuple[str, str]]] = {}
+    for c, uses in mentions.items():
+        if c in th.concepts and th.concepts[c].kind == "method":
+            for m, _, sentence in uses:
+                by_model.setdefault(m, []).append((c, sentence))
+    methods: list[str] = []
+    said = set()
+    for m in models:
+        options = sorted(by_model.get(m, []), key=lambda cs: (spread.get(cs[0], 0), cs[0]))
+        if not options:
+            continue
+        method, sentence = options[0]
+        if sentence in said:  # sibling cards (2x, 4x) share a summary
+            continue
+        said.add(sentence)
+        out.append(_fact(f"{index.models[m].name}: {sentence}", m, index.models[m].name))
+        for c, _ in options:
+            if c not in methods:
+                methods.append(c)
+        if len(said) >= MODELS:
+            break
+    for c in methods[:METHODS]:
+        concept = th.concepts[c]
+        if concept.definition:
+            out.append(_fact(f"{concept.label[0].upper()}{concept.label[1:]}: {concept.definition}", c, concept.label))
+    return out
+
+
+def steps(u, index: Index, workflow: dict | None, models: list[str]) -> list[dict]:
+    if not workflow or not models:
+        return []
+    out = []
+    for s in workflow["steps"]:
+        if s["id"] == "main" or not s["models"]:
+            continue
+        pre = index.iri_of(s["models"][0])
+        why = f" ({s['why']})" if s.get("why") else ""
+        out.append(_fact(f"First run {s['models'][0]} ({s['task']}) on the {s['input']}{why}.", pre, s["models"][0]))
+    best = index.models[models[0]]
+    out.append(_fact(f"Give the {workflow['input']} to {best.name}, a {index.label(u.task.iri)} model.",
+                     best.iri, best.name))
+    if u.scale:
+        offers = f"; this card enlarges x{best.scale:g}" if best.scale else ""
+        arbitrary = "; it takes any factor" if best.arbitrary else ""
+        out.append(_fact(f"Set the scale to x{u.scale:g}, as asked ('{u.scale_words}'){offers}{arbitrary}.",
+                         best.iri, best.name))
+    out.append(_fact(f"It returns the {workflow['output']}.", best.iri, best.name))
+    return out
+
+
+def how_it_works(u, index: Index, workflow: dict | None, models: list[str]) -> dict | None:
+    if not u.task:
+        return None
+    if asks_how(u.text):
+        return {"kind": "explanation", "facts": explanation(u, index, models)}
+    return {"kind": "steps", "facts": steps(u, index, workflow, models)}
