@@ -170,7 +170,7 @@ class Answerer:
             if pick.via:
                 rel = "broader task" if pick.via in th.ancestors(u.task.iri) else "narrower task"
                 path += [{"rel": rel}, self._node(pick.via)]
-            path += [{"rel": pick.how}, node]
+            path += [{"rel": "named in"}, node]
             named = self.index.label(pick.via or u.task.iri)
             out.append(self._paper(pick.paper, path, citations.evidence(pick, named)))
         note = None

@@ -23,8 +23,7 @@ _W = re.compile(r"[a-z]{4,}")
 @dataclass
 class Pick:
     paper: PaperInfo
-    how: str  # "named in": its text names the task; "studied by": the arXiv listing files it under the task
-    sentence: str | None
+    sentence: str | None  # the sentence of its text that names the task
     via: str | None = None  # the broader or narrower task it names, where not the question's own
     filed: bool = False  # the arXiv listing files it under the task (or a broader or narrower one)
     company: float = 0.0  # +0.5 when the other tasks it names are of the task's family, -1 when of another
@@ -35,9 +34,8 @@ class Pick:
 @dataclass
 class Choice:
     picks: list[Pick]
-    considered: int
-    other_setting: Counter  # setting label -> papers left out for it
-    other_task: int  # papers left out because they are filed under an unrelated task
+    other_setting: Counter  # setting label -> papers naming the task left out for it
+    other_task: int  # papers naming the task left out because they are filed under an unrelated one
 
 
 def question_settings(u, th: Thesaurus) -> set[str]:
@@ -80,8 +78,7 @@ def _setting_terms(th: Thesaurus) -> list[tuple[str, list[str]]]:
 
 def _memo(th: Thesaurus, name: str) -> dict:
     # The thesaurus never changes while an index lives; answers ask the same questions of it again and again.
-    memos = th.__dict__.setdefault("_citation_memos", {})
-    return memos.setdefault(name, {})
+    return th.memo.setdefault(f"citations.{name}", {})
 
 
 def fits_setting(name: str, u, th: Thesaurus) -> bool:
@@ -94,6 +91,8 @@ def fits_setting(name: str, u, th: Thesaurus) -> bool:
 def neighbourhood(task: str, th: Thesaurus) -> list[str]:
     """The task, then its narrower tasks, then its broader one unless that is a whole family
     (fixed-scale super-resolution reaches super-resolution, not image enhancement and restoration)."""
+    if task not in th.concepts:
+        return [task]
     narrower = sorted(c.iri for c in th.of_kind("task") if task in c.broader)
     broader = sorted(b for b in th.concepts[task].broader if b in th.concepts and th.concepts[b].broader)
     return [task, *narrower, *broader]
@@ -104,24 +103,22 @@ def choose(u, index: Index, exclude: set[str], limit: int = TEXT_PAPERS) -> Choi
     task = u.task.iri
     asked = question_settings(u, th)
     allowed = asked | task_settings(task, th)
+    # Only papers whose text names the task: a listing's label alone is too often wrong to cite.
     candidates: dict[str, Pick] = {}
     for t in neighbourhood(task, th):
         via = None if t == task else t
         for p, sentence in index.papers_mentioning(t):
-            candidates.setdefault(p.iri, Pick(p, "named in", sentence, via))
-        for p in index.papers_for_task(t):
-            if p.iri in candidates:
-                candidates[p.iri].paper.settings |= p.settings
-            else:
-                candidates[p.iri] = Pick(p, "studied by", None, via)
+            candidates.setdefault(p.iri, Pick(p, sentence, via))
     other: Counter = Counter()
     elsewhere = 0
     family = _family(task, th)
     # Words that every paper on the task, or any picture, would use say nothing about the fit.
-    own_words = {w for t in neighbourhood(task, th) for lab in th.concepts[t].technical_labels()
+    own_words = {w for t in neighbourhood(task, th) if t in th.concepts for lab in th.concepts[t].technical_labels()
                  for w in _W.findall(lab.lower())}
     own_words |= {w for m in th.of_kind("modality") for lab in (m.pref_label, *m.lay_labels)
                   for w in _W.findall(lab.lower())}
+    # ... and a setting's words count once, as the setting ("face" is faces).
+    own_words |= {w for c in th.of_kind("setting") for lab in c.technical_labels() for w in _W.findall(lab.lower())}
     fitting = []
     for iri, pick in candidates.items():
         if iri in exclude:
@@ -144,9 +141,6 @@ def choose(u, index: Index, exclude: set[str], limit: int = TEXT_PAPERS) -> Choi
         text = f"{pick.paper.title or ''} {pick.paper.abstract or ''}".lower()
         # The task's own words ("resolution", "noise") say nothing the task does not.
         pick.words = sorted((u.lemmas - own_words) & set(_W.findall(text)))
-        # Filed under the task but never naming it: the listing's labels alone are too often wrong to cite.
-        if pick.how == "studied by":
-            continue
         # The models' own papers cover the task; a paper beyond them earns its place by covering the
         # question's own setting (faces, anime, video) too. Naming the task, or sharing a word, is not
         # enough: blind judges found such papers relevant one time in five (tests/data/README.md).
@@ -154,7 +148,7 @@ def choose(u, index: Index, exclude: set[str], limit: int = TEXT_PAPERS) -> Choi
             continue
         fitting.append(pick)
     fitting.sort(key=lambda k: (-_strength(k), not k.paper.github, _newest_first(k.paper), k.paper.iri))
-    return Choice(fitting[:limit], len(candidates), other, elsewhere)
+    return Choice(fitting[:limit], other, elsewhere)
 
 
 def _family(task: str, th: Thesaurus) -> set[str]:
@@ -165,8 +159,7 @@ def _family(task: str, th: Thesaurus) -> set[str]:
 
 def _strength(pick: Pick) -> float:
     own = 0.0 if pick.via else 0.5
-    named = 1.0 if pick.how == "named in" else 0.0
-    return 2.0 * len(pick.shared) + len(pick.words) + named + 1.5 * pick.filed + own + pick.company
+    return 2.0 * len(pick.shared) + len(pick.words) + 1.5 * pick.filed + own + pick.company
 
 
 def _newest_first(p: PaperInfo) -> str:
@@ -179,15 +172,10 @@ def evidence(pick: Pick, task_label: str) -> str:
     p = pick.paper
     if pick.sentence and not _same(pick.sentence, p.title):
         return pick.sentence
-    because = [f"its title names {task_label}" if pick.how == "named in"
-               else f"the arXiv listing files it under {task_label}"]
-    if pick.shared:
-        because.append(f"it works on {', '.join(pick.shared)}, as the question does")
-    elif pick.words:
+    because = [f"its title names {task_label}", f"it works on {', '.join(pick.shared)}, as the question does"]
+    if pick.words:
         because.append(f"it shares the question's word{'s' * (len(pick.words) > 1)} "
                        + ", ".join(f"'{w}'" for w in pick.words[:3]))
-    if not p.settings:
-        because.append("it names no other setting")
     text = "; ".join(because)
     return text[0].upper() + text[1:] + "."
 

@@ -2,7 +2,7 @@
 
 A "how" question gets the task's definition, the chosen models' sentences that name a method,
 and what those methods do (their thesaurus definitions). A request gets the concrete steps:
-which model, what it takes, which setting (the scale) and what comes out.
+which model, what it takes, the scale to set and what comes out.
 """
 
 import re
@@ -73,10 +73,16 @@ def steps(u, index: Index, workflow: dict | None, models: list[str]) -> list[dic
     out.append(_fact(f"Give the {workflow['input']} to {best.name}, a {index.label(u.task.iri)} model.",
                      best.iri, best.name))
     if u.scale:
-        offers = f"; this card enlarges x{best.scale:g}" if best.scale else ""
-        arbitrary = "; it takes any factor" if best.arbitrary else ""
-        out.append(_fact(f"Set the scale to x{u.scale:g}, as asked ('{u.scale_words}'){offers}{arbitrary}.",
-                         best.iri, best.name))
+        if best.arbitrary:
+            how = f"Set the scale to x{u.scale:g}, as asked ('{u.scale_words}'); this card takes any factor."
+        elif best.scale and best.scale != u.scale:
+            how = (f"The question asks for x{u.scale:g} ('{u.scale_words}'), but this card only enlarges "
+                   f"x{best.scale:g}: resize its output, or pick a x{u.scale:g} card from the list below.")
+        elif best.scale:
+            how = f"Set the scale to x{u.scale:g}, as asked ('{u.scale_words}'); this card enlarges x{best.scale:g}."
+        else:
+            how = f"The question asks for x{u.scale:g} ('{u.scale_words}'); this card states no scale."
+        out.append(_fact(how, best.iri, best.name))
     out.append(_fact(f"It returns the {workflow['output']}.", best.iri, best.name))
     return out
 

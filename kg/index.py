@@ -56,7 +56,7 @@ SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract ?setting ?area WHERE {
 }"""
 
 PAPERS_MENTIONING = _P + """
-SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract ?sentence ?setting ?filed ?area ?method ?other WHERE {
+SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract ?sentence ?setting ?filed ?area ?other WHERE {
   ?p a kg:Paper ; kg:mentionsTask ?task ; dcterms:title ?title .
   ?l a kg:ExtractedLink ; rdf:subject ?p ; rdf:predicate kg:mentionsTask ; rdf:object ?task ;
      kg:evidence/kg:sentence ?sentence .
@@ -67,7 +67,6 @@ SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract ?sentence ?setting ?filed ?ar
   OPTIONAL { ?p kg:mentionsSetting ?setting }
   OPTIONAL { ?p kg:addressesTask ?filed }
   OPTIONAL { ?p kg:inArea ?area }
-  OPTIONAL { ?p kg:usesMethod ?method }
   OPTIONAL { ?p kg:mentionsTask ?other }
 }"""
 
@@ -85,9 +84,10 @@ CONCEPT_SPREAD = _P + """
 SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s kg:mentionsConcept|kg:mentionsMethod ?c } GROUP BY ?c"""
 
 CONCEPTS_WITH_TASK = _P + """
-SELECT ?task ?c (COUNT(DISTINCT ?p) AS ?n) WHERE {
-  ?p a kg:Paper ; kg:mentionsTask ?task ; kg:mentionsConcept|kg:mentionsMethod ?c .
-} GROUP BY ?task ?c"""
+SELECT ?task ?c ?p WHERE { ?p a kg:Paper ; kg:mentionsTask ?task ; kg:mentionsConcept|kg:mentionsMethod ?c . }"""
+
+CONCEPT_PAPERS = _P + """
+SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kg:Paper ; kg:mentionsConcept|kg:mentionsMethod ?c } GROUP BY ?c"""
 
 CAVEATS = _P + """
 SELECT ?task ?c ?label ?text ?trigger WHERE {
@@ -155,7 +155,6 @@ class PaperInfo:
     settings: set[str] = field(default_factory=set)  # the kg:Setting concepts its text names
     tasks: set[str] = field(default_factory=set)  # the tasks the arXiv listing files it under
     areas: set[str] = field(default_factory=set)  # ... the research areas
-    methods: set[str] = field(default_factory=set)  # ... the methods
     named: set[str] = field(default_factory=set)  # the tasks its text names
     behind: list[str] = field(default_factory=list)  # the models it describes, by name
     about: str | None = None  # the task of the first of them
@@ -237,6 +236,8 @@ class Index:
             for c in by_iri.values():
                 c.triggers.sort()  # so the word an answer cites does not depend on the store's order
         self._paper_cache: dict[str, list[PaperInfo]] = {}
+        self._model_mention_cache: dict[str, dict[str, list]] = {}
+        self._concept_papers: dict[str, int] | None = None
         self._mention_cache: dict[str, list[tuple[PaperInfo, str]]] = {}
         self.lexical = Bm25({
             m.iri: words(" ".join([m.name.replace("-", " "), m.summary, *m.datasets])) for m in self.models.values()
@@ -321,8 +322,7 @@ class Index:
                 if r["setting"]:
                     found[r["p"]][0].settings.add(r["setting"])
                 info = found[r["p"]][0]
-                for key, into in (("filed", info.tasks), ("area", info.areas), ("method", info.methods),
-                                  ("other", info.named)):
+                for key, into in (("filed", info.tasks), ("area", info.areas), ("other", info.named)):
                     if r[key]:
                         into.add(r[key])
             self._mention_cache[task] = sorted(found.values(), key=lambda pe: pe[0].iri)
@@ -330,24 +330,25 @@ class Index:
 
     def task_model_mentions(self, task: str) -> dict[str, list[tuple[str, str, str]]]:
         """Concepts and methods the task's models mention: concept -> [(model, label, sentence)]."""
-        cache = self.__dict__.setdefault("_model_mention_cache", {})
-        if task not in cache:
+        if task not in self._model_mention_cache:
             out: dict[str, list] = defaultdict(list)
             for r in self.reader.select(TASK_MODEL_MENTIONS, task=Iri(task)):
                 out[r["c"]].append((r["m"], r["label"] or r["c"], r["sentence"]))
-            cache[task] = out
-        return cache[task]
+            self._model_mention_cache[task] = dict(out)
+        return self._model_mention_cache[task]
 
     def concepts_of_task(self, tasks: list[str]) -> set[str]:
-        """Concepts and methods the papers naming one of these tasks use, in at least two papers and a
-        fifth of all that use them: "residual block" speaks for super-resolution, "training iteration"
-        and "convolutional neural network" do not."""
-        with_task: Counter = Counter()
+        """Concepts and methods used by at least two papers that name one of these tasks, and by a fifth
+        of all the papers that use them: "residual block" speaks for super-resolution, "training
+        iteration" and "convolutional neural network" do not."""
+        with_task: dict[str, set] = defaultdict(set)  # concept -> the papers naming one of the tasks that use it
         for t in tasks:
             for r in self.reader.select(CONCEPTS_WITH_TASK, task=Iri(t)):
-                with_task[r["c"]] += int(r["n"])
-        spread = self.concept_spread()
-        return {c for c, k in with_task.items() if k >= 2 and k >= 0.2 * spread.get(c, k)}
+                with_task[r["c"]].add(r["p"])
+        if self._concept_papers is None:
+            self._concept_papers = {r["c"]: int(r["n"]) for r in self.reader.select(CONCEPT_PAPERS)}
+        papers = self._concept_papers
+        return {c for c, ps in with_task.items() if len(ps) >= 2 and len(ps) >= 0.2 * papers.get(c, len(ps))}
 
     def concept_spread(self) -> dict[str, int]:
         """How many subjects mention each concept or method (rarer ones explain more)."""

@@ -225,11 +225,24 @@ def test_answer_view_cap_shows_how_many_more(browser, seed_answer, answerer, tmp
     held = [m for hidden in capped.graph["collapsed"].values() for m in hidden["nodes"]]
     assert len(held) == len(set(held))
     assert _unfolded(capped) == _unfolded(full)
+    # Unfolding every "+N more" gives back every edge too, those between two of them included.
+    edges = lambda g: {(a, b, k) for a, b, k in g.edges(keys=True) if k != "and more"} | {  # noqa: E731
+        (a, b, k) for hidden in g.graph.get("collapsed", {}).values() for a, b, k, _ in hidden["edges"]}
+    assert edges(capped) == edges(full)
+    between = [e for e in edges(capped) if e[0] in held and e[1] in held and not any(
+        e[0] in h["nodes"] and e[1] in h["nodes"] for h in capped.graph["collapsed"].values())]
+    assert between, "with a cap of 8 some edges join nodes held by two different '+N more' nodes"
     assert QUESTION in capped and seed_answer["task"]["id"] in capped
     page, state = _open(browser, capped, tmp_path / "capped.html", "capped")
     try:
         _assert_faithful(page, state, capped)
         assert any(re.fullmatch(r"\+\d+ more", label) for label in state["labels"])
+        # In the page, unfolding them all, in any order, draws the whole view: every node, every edge once.
+        for n in sorted(more, reverse=True):
+            assert page.page.evaluate("id => window.kgView.expand(id)", n) is True
+        assert page.page.evaluate("() => window.kgView.counts()") == {
+            "nodes": len(_unfolded(full)), "edges": len(edges(full))}
+        assert page.errors == []
     finally:
         page.close()
 
@@ -253,8 +266,7 @@ def test_seed_answer_view_is_the_answer_first_and_unfolds_on_a_click(browser, se
         # Left to right as the workflow runs: input, the deblurring step, the upscalers, the output.
         x_in, x_pre, x_main, x_out = x[0], x[1:1 + len(pre)], x[1 + len(pre):-1], x[-1]
         assert x_in < min(x_pre) and max(x_pre) < min(x_main) and max(x_main) < x_out
-        labels = dict(zip(state["labels"], state["labels"]))
-        assert f"+{len(others)} more" in labels
+        assert f"+{len(others)} more" in set(state["labels"])
         # A real click on the "+N more" node puts the models it holds in its place.
         at = page.page.evaluate("""id => { const v = window.kgView;
                                            return v.network.canvasToDOM(v.network.getPositions([id])[id]); }""", crowd)
@@ -394,6 +406,13 @@ def test_page_is_self_contained(seed_answer, answerer):
     assert tags and not [t for t in tags if re.search(r"\s(src|href)=", t, re.I) and "data:" not in t]
     assert "bootstrap" not in markup.lower() and "cdn" not in markup.lower()
     assert "Content-Security-Policy" in markup and "default-src 'none'" in unescape(markup)
+
+
+def test_the_page_script_survives_html_parsing_as_it_is_hashed():
+    from kg.view.template import SCRIPT
+
+    # The HTML parser rewrites NUL and would change other controls' meaning: the CSP hash would then not match.
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", SCRIPT)
 
 
 def test_the_request_check_would_catch_a_leak(browser, tmp_path):

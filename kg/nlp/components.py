@@ -152,7 +152,8 @@ def noun_concepts(doc: Doc) -> Doc:
             described = all(t.pos_ == "ADJ" for t in words if t.i != head.i) and len(words) > 1
             found.append(NounConcept(norm, chunk, "described" if described else "chunk", head.lemma_.lower(),
                                      len(words) == 1 and _named(words[0])))
-        # The head noun alone ("resolution" in "input resolution") lets related phrasings meet.
+        # The head noun alone ("SwinIR" in "SwinIR backbone") links a text to a concept it names inside a longer
+        # phrase; it never makes a concept by itself (kg.extract counts only whole phrases).
         if head.pos_ == "NOUN" and head.is_alpha and not head.is_stop and head.lemma_.lower() != norm:
             found.append(NounConcept(head.lemma_.lower(), chunk, "head", head.lemma_.lower(), _named(head)))
     doc._.kg_noun_concepts = found

@@ -100,8 +100,6 @@ def _pyvis_network(graph: nx.MultiDiGraph, title: str, edge_prefix: str = "e"):
     for i, (a, b, key, d) in enumerate(graph.edges(keys=True, data=True)):
         rel = str(d.get("rel") or key)
         style = EDGE["highlight" if d.get("highlight") else "plain"]
-        if a not in graph or b not in graph:
-            continue
         net.add_edge(str(a), str(b), id=f"{edge_prefix}{i}", label=rel, kgRel=rel,
                      kgHighlight=bool(d.get("highlight")),
                      color={"color": style["color"], "highlight": style["color"], "hover": style["color"]},
@@ -113,17 +111,19 @@ def _pyvis_network(graph: nx.MultiDiGraph, title: str, edge_prefix: str = "e"):
 
 def _collapsed(graph: nx.MultiDiGraph) -> dict:
     """What each "+N more" node hides, as vis-network nodes and edges the page adds on a click."""
+    collapsed = graph.graph.get("collapsed", {})
+    anywhere = {n: d for hidden in collapsed.values() for n, d in hidden["nodes"].items()}
     out = {}
-    for k, (more, hidden) in enumerate(sorted(graph.graph.get("collapsed", {}).items())):
+    for k, (more, hidden) in enumerate(sorted(collapsed.items())):
         if more not in graph:
             continue
         part = nx.MultiDiGraph()
         part.add_nodes_from(hidden["nodes"].items())
-        # Edges to shown nodes need those nodes in the part for pyvis; they are not sent twice.
+        # pyvis needs both ends of an edge; ends shown already, or held by another "+N more", are not sent twice.
         for a, b, key, d in hidden["edges"]:
             for end in (a, b):
                 if end not in part:
-                    part.add_node(end, **graph.nodes[end]) if end in graph else None
+                    part.add_node(end, **(graph.nodes[end] if end in graph else anywhere[end]))
             part.add_edge(a, b, key=key, **d)
         nodes, edges, *_ = _pyvis_network(part, "", edge_prefix=f"h{k}e").get_network_data()
         out[str(more)] = {"nodes": [n for n in nodes if n["id"] in hidden["nodes"]], "edges": edges}

@@ -295,6 +295,7 @@ def _collapse(full: nx.MultiDiGraph, parent: dict, cap: int, crowd: list[str]) -
         keep_n -= 1
     g = full.subgraph(order[:keep_n]).copy()
     g.graph["collapsed"] = {}
+    held = {m for members in groups.values() for m in members}
     for anchor, members in groups.items():
         more = f"more:{anchor}"
         inside = set(members)
@@ -304,8 +305,9 @@ def _collapse(full: nx.MultiDiGraph, parent: dict, cap: int, crowd: list[str]) -
         g.add_node(more, type="more", label=f"+{len(members)} more", name=name,
                    summary="Click to show them here.", links={}, evidence="")
         _edge(g, anchor, more, "and more")
+        # An edge to a node another "+N more" holds goes with both; the page adds it once both ends are shown.
         edges = [(a, b, k, dict(d)) for a, b, k, d in full.edges(keys=True, data=True)
-                 if (a in inside or b in inside) and {a, b} <= inside | set(g)]
+                 if (a in inside or b in inside) and {a, b} <= held | set(g)]
         g.graph["collapsed"][more] = {"nodes": {m: dict(full.nodes[m]) for m in members}, "edges": edges}
     return g
 

@@ -161,23 +161,34 @@ SCRIPT = """
     graphBox.setAttribute("data-stabilization-ms", String(view.stabilizationMs));
     status.textContent = status.textContent.replace("laying out\\u2026", "laid out in " + view.stabilizationMs + " ms");
   });
-  // A "+N more" node holds what it folds away: a click puts those nodes in its place, near it.
+  // A "+N more" node holds what it folds away: a click puts those nodes in its place (the columns are
+  // laid out again). An edge whose other end another "+N more" still holds waits until that one unfolds.
   var collapsed = data.collapsed || {};
+  var waiting = [];
+  function edgeKey(e) { return JSON.stringify([e.from, e.to, e.kgRel]); }
   view.expand = function (id) {
     var hidden = collapsed[id];
     if (!hidden) { return false; }
     delete collapsed[id];
-    var at = network.getPositions([id])[id] || {x: 0, y: 0};
     var n = hidden.nodes.length;
-    nodes.add(hidden.nodes.map(function (h, i) {
-      h.title = nodeDetails(h, true);
-      h.x = at.x;
-      h.y = at.y + (i - (n - 1) / 2) * 28;
-      return h;
-    }));
+    nodes.add(hidden.nodes.map(function (h) { h.title = nodeDetails(h, true); return h; }));
     edges.remove(edges.getIds({filter: function (e) { return e.from === id || e.to === id; }}));
     nodes.remove(id);
-    edges.add(hidden.edges.map(function (e) { e.title = edgeDetails(e); return e; }));
+    var have = {};
+    edges.forEach(function (e) { have[edgeKey(e)] = true; });
+    var still = [];
+    waiting.concat(hidden.edges).forEach(function (e) {
+      var key = edgeKey(e);
+      if (have[key]) { return; }
+      if (nodes.get(e.from) && nodes.get(e.to)) {
+        e.title = edgeDetails(e);
+        edges.add(e);
+        have[key] = true;
+      } else {
+        still.push(e);
+      }
+    });
+    waiting = still;
     status.textContent = nodes.length + " nodes, " + edges.length + " edges (" + n + " unfolded)";
     network.fit();
     return true;
