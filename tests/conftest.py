@@ -1,5 +1,7 @@
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,9 @@ from cli import cli
 from kg.build import build_store
 from kg.paths import ROOT, SEEDS
 from kg.store import LocalStore, Reader
+
+# Caches (kg.nlp.cache) go to a fresh directory per run, never the user's, for this process and its children.
+os.environ.setdefault("KG_CACHE", tempfile.mkdtemp(prefix="kg-test-cache-"))
 
 DATA = Path(__file__).parent / "data"
 SEED_BUNDLE = SEEDS / "bundles" / "000_275fda37b4ddce02.txt"

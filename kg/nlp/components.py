@@ -52,10 +52,15 @@ class ConceptMatcher:
                         by_key.setdefault(key, []).append(label.strip())
         self.modal_keys = frozenset(
             k for k, (_, _, concept_kind) in self.entries.items() if concept_kind in ("modality", "setting"))
-        for key, labels in sorted(by_key.items()):
+        ordered = sorted(by_key.items())
+        for key, labels in ordered:
             self.lower.add(key, [nlp.make_doc(label) for label in labels])
-            if lemmas:
-                self.lemma.add(key, list(nlp.pipe(labels)))
+        if lemmas:
+            from .cache import lemmatised
+
+            docs = iter(lemmatised(nlp, [label for _, labels in ordered for label in labels]))
+            for key, labels in ordered:
+                self.lemma.add(key, [next(docs) for _ in labels])
 
     def __call__(self, doc: Doc) -> Doc:
         found = {}
