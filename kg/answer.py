@@ -147,10 +147,13 @@ class Answerer:
 
     def _papers(self, u: Understanding, model_iris: list[str], n: int) -> tuple[list[dict], str | None]:
         """The top models' papers, then the task's papers that fit the question's setting (kg.citations)."""
+        th = self.index.thesaurus
+        asked = citations.question_settings(u, th)
+        allowed = asked | citations.task_settings(u.task.iri, th)
         out, seen = [], set()
         for iri in model_iris:
             # A model for another setting ("Video Depth Anything" for a photo) still ranks; its paper is not cited.
-            if not citations.fits_setting(self.index.models[iri].name, u, self.index.thesaurus):
+            if not citations.fits_setting(self.index.models[iri].name, allowed, th):
                 continue
             m = self.index.models[iri]
             for p in m.papers:
@@ -162,8 +165,7 @@ class Answerer:
         room = max(0, min(n - len(out), citations.TEXT_PAPERS))
         if not room:
             return out, None
-        choice = citations.choose(u, self.index, seen, room)
-        th = self.index.thesaurus
+        choice = citations.choose(u, self.index, seen, asked, allowed, room)
         for pick in choice.picks:
             node = {"id": pick.paper.iri, "label": pick.paper.display, "type": "paper"}
             path = self._path(u, u.task.iri)
@@ -175,8 +177,8 @@ class Answerer:
             out.append(self._paper(pick.paper, path, citations.evidence(pick, named)))
         note = None
         if not choice.picks:
-            asked = sorted(self.index.label(x) for x in citations.question_settings(u, self.index.thesaurus))
-            where = f"on {', '.join(asked)}" if asked else "in the question's setting"
+            names = sorted(self.index.label(x) for x in asked)
+            where = f"on {', '.join(names)}" if asked else "in the question's setting"
             note = f"no paper in the graph beyond the models' own names {u.task.label} {where}"
         if choice.other_setting:
             top = ", ".join(f"{label} {k}" for label, k in choice.other_setting.most_common(3))

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .index import Index, PaperInfo
+from .index import Index, PaperInfo, is_title
 from .thesaurus import Thesaurus, normalise
 
 # A few strong papers beat five weak ones: the models' own papers come first, these fill in.
@@ -81,9 +81,9 @@ def _memo(th: Thesaurus, name: str) -> dict:
     return th.memo.setdefault(f"citations.{name}", {})
 
 
-def fits_setting(name: str, u, th: Thesaurus) -> bool:
-    """Whether a name ("Video Depth Anything") names no setting beyond the question's and its task's."""
-    allowed = question_settings(u, th) | task_settings(u.task.iri, th)
+def fits_setting(name: str, allowed: set[str], th: Thesaurus) -> bool:
+    """Whether a name ("Video Depth Anything") names no setting beyond the allowed ones (the question's and
+    its task's)."""
     text = f" {normalise(name)} "
     return not any(t in text for iri, terms in _setting_terms(th) if iri not in allowed for t in terms)
 
@@ -98,11 +98,11 @@ def neighbourhood(task: str, th: Thesaurus) -> list[str]:
     return [task, *narrower, *broader]
 
 
-def choose(u, index: Index, exclude: set[str], limit: int = TEXT_PAPERS) -> Choice:
+def choose(u, index: Index, exclude: set[str], asked: set[str], allowed: set[str],
+           limit: int = TEXT_PAPERS) -> Choice:
+    """The papers to cite; `asked` are the settings the question names, `allowed` those and the task's."""
     th = index.thesaurus
     task = u.task.iri
-    asked = question_settings(u, th)
-    allowed = asked | task_settings(task, th)
     # Only papers whose text names the task: a listing's label alone is too often wrong to cite.
     candidates: dict[str, Pick] = {}
     for t in neighbourhood(task, th):
@@ -112,13 +112,7 @@ def choose(u, index: Index, exclude: set[str], limit: int = TEXT_PAPERS) -> Choi
     other: Counter = Counter()
     elsewhere = 0
     family = _family(task, th)
-    # Words that every paper on the task, or any picture, would use say nothing about the fit.
-    own_words = {w for t in neighbourhood(task, th) if t in th.concepts for lab in th.concepts[t].technical_labels()
-                 for w in _W.findall(lab.lower())}
-    own_words |= {w for m in th.of_kind("modality") for lab in (m.pref_label, *m.lay_labels)
-                  for w in _W.findall(lab.lower())}
-    # ... and a setting's words count once, as the setting ("face" is faces).
-    own_words |= {w for c in th.of_kind("setting") for lab in c.technical_labels() for w in _W.findall(lab.lower())}
+    own_words = _own_words(task, th)
     fitting = []
     for iri, pick in candidates.items():
         if iri in exclude:
@@ -151,6 +145,20 @@ def choose(u, index: Index, exclude: set[str], limit: int = TEXT_PAPERS) -> Choi
     return Choice(fitting[:limit], other, elsewhere)
 
 
+def _own_words(task: str, th: Thesaurus) -> set[str]:
+    """Words that every paper on the task, or any picture, would use: they say nothing about the fit."""
+    memo = _memo(th, "own_words")
+    if task not in memo:
+        words = {w for t in neighbourhood(task, th) if t in th.concepts for lab in th.concepts[t].technical_labels()
+                 for w in _W.findall(lab.lower())}
+        words |= {w for m in th.of_kind("modality") for lab in (m.pref_label, *m.lay_labels)
+                  for w in _W.findall(lab.lower())}
+        # ... and a setting's words count once, as the setting ("face" is faces).
+        words |= {w for c in th.of_kind("setting") for lab in c.technical_labels() for w in _W.findall(lab.lower())}
+        memo[task] = words
+    return memo[task]
+
+
 def _family(task: str, th: Thesaurus) -> set[str]:
     """The top tasks above a task (image enhancement and restoration above denoising)."""
     chain = [task, *th.ancestors(task)]
@@ -170,7 +178,7 @@ def _newest_first(p: PaperInfo) -> str:
 def evidence(pick: Pick, task_label: str) -> str:
     """Why the paper fits, from what the graph holds: its own sentence where one says more than its title."""
     p = pick.paper
-    if pick.sentence and not _same(pick.sentence, p.title):
+    if pick.sentence and not is_title(pick.sentence, p.title):
         return pick.sentence
     because = [f"its title names {task_label}", f"it works on {', '.join(pick.shared)}, as the question does"]
     if pick.words:
@@ -178,7 +186,3 @@ def evidence(pick: Pick, task_label: str) -> str:
                        + ", ".join(f"'{w}'" for w in pick.words[:3]))
     text = "; ".join(because)
     return text[0].upper() + text[1:] + "."
-
-
-def _same(sentence: str, title: str | None) -> bool:
-    return bool(title) and normalise(sentence) == normalise(title)

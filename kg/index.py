@@ -13,7 +13,7 @@ import networkx as nx
 from .lexical import Bm25, words
 from .namespaces import sparql_prologue
 from .store import Iri, Reader
-from .thesaurus import CONCEPT_QUERY, Thesaurus
+from .thesaurus import CONCEPT_QUERY, Thesaurus, normalise
 
 _P = sparql_prologue()
 
@@ -45,14 +45,12 @@ SELECT DISTINCT ?p ?title ?url ?arxiv WHERE {
 }"""
 
 PAPERS_FOR_TASK = _P + """
-SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract ?setting ?area WHERE {
+SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract WHERE {
   ?p a kg:Paper ; kg:addressesTask ?task ; dcterms:title ?title .
   OPTIONAL { ?p schema:url ?url }
   OPTIONAL { ?p fabio:hasArXivId ?arxiv }
   OPTIONAL { ?p kg:hasCode ?code }
   OPTIONAL { ?p dcterms:abstract ?abstract }
-  OPTIONAL { ?p kg:mentionsSetting ?setting }
-  OPTIONAL { ?p kg:inArea ?area }
 }"""
 
 PAPERS_MENTIONING = _P + """
@@ -104,8 +102,9 @@ class Caveat:
     triggers: list[str] = field(default_factory=list)  # none: it holds for every question about the task
 
 
-def _is_title(sentence: str, title: str | None) -> bool:
-    return bool(title) and sentence.strip().rstrip(".").strip() == title.strip().rstrip(".").strip()
+def is_title(sentence: str | None, title: str | None) -> bool:
+    """Whether an evidence sentence only repeats the title it was read from."""
+    return bool(sentence and title) and normalise(sentence) == normalise(title)
 
 
 def _host(url: str | None) -> str | None:
@@ -152,6 +151,7 @@ class PaperInfo:
     arxiv: str | None = None
     github: str | None = None
     abstract: str | None = None
+    # Read only for papers that name a task (Index.papers_mentioning), for kg.citations:
     settings: set[str] = field(default_factory=set)  # the kg:Setting concepts its text names
     tasks: set[str] = field(default_factory=set)  # the tasks the arXiv listing files it under
     areas: set[str] = field(default_factory=set)  # ... the research areas
@@ -317,12 +317,11 @@ class Index:
                     info = PaperInfo(iri=r["p"], title=r["title"], url=r["url"], arxiv=r["arxiv"], github=r["code"],
                                      abstract=r["abstract"])
                     found[r["p"]] = (info, r["sentence"])
-                elif _is_title(found[r["p"]][1], r["title"]) and not _is_title(r["sentence"], r["title"]):
+                elif is_title(found[r["p"]][1], r["title"]) and not is_title(r["sentence"], r["title"]):
                     found[r["p"]] = (found[r["p"]][0], r["sentence"])  # a sentence of the abstract says more
-                if r["setting"]:
-                    found[r["p"]][0].settings.add(r["setting"])
                 info = found[r["p"]][0]
-                for key, into in (("filed", info.tasks), ("area", info.areas), ("other", info.named)):
+                for key, into in (("setting", info.settings), ("filed", info.tasks), ("area", info.areas),
+                                  ("other", info.named)):
                     if r[key]:
                         into.add(r[key])
             self._mention_cache[task] = sorted(found.values(), key=lambda pe: pe[0].iri)
@@ -364,10 +363,5 @@ class Index:
                 p.title = p.title or r["title"]
                 p.url, p.arxiv = p.url or r["url"], p.arxiv or r["arxiv"]
                 p.github, p.abstract = p.github or r["code"], p.abstract or r["abstract"]
-                p.tasks.add(task)
-                if r["setting"]:
-                    p.settings.add(r["setting"])
-                if r["area"]:
-                    p.areas.add(r["area"])
             self._paper_cache[task] = sorted(found.values(), key=lambda p: p.iri)
         return self._paper_cache[task]

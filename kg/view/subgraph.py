@@ -161,8 +161,7 @@ def _add_workflow(g: nx.MultiDiGraph, parent: dict, index, answer: dict) -> None
     if not wf:
         return
     inp, out = "workflow:input", "workflow:output"
-    _merge(g, inp, {"type": "data", "label": short(f"in: {wf['input']}"), "name": f"what goes in: {wf['input']}",
-                    "summary": "The workflow's input, as the question gives it.", "links": {}, "evidence": ""})
+    _data_node(g, inp, "in", f"what goes in: {wf['input']}", wf["input"], "The workflow's input, as the question gives it.")
     parent.setdefault(inp, QUESTION)
     _edge(g, QUESTION, inp, "gives", highlight=True)
     steps = {s["id"]: s for s in wf["steps"]}
@@ -183,13 +182,17 @@ def _add_workflow(g: nx.MultiDiGraph, parent: dict, index, answer: dict) -> None
         _edge(g, inp, iri, "fed to", highlight=True)
         for p in pre_models:
             _edge(g, p, iri, "then", highlight=True)
-    _merge(g, out, {"type": "data", "label": short(f"out: {wf['output']}"), "name": f"what comes out: {wf['output']}",
-                    "summary": "The workflow's output.", "links": {}, "evidence": ""})
+    _data_node(g, out, "out", f"what comes out: {wf['output']}", wf["output"], "The workflow's output.")
     parent.setdefault(out, main_models[0] if main_models else inp)
     for iri in main_models:
         _edge(g, iri, out, "gives", highlight=True)
     if not main_models:
         _edge(g, inp, out, "no fitting model")
+
+
+def _data_node(g: nx.MultiDiGraph, node: str, side: str, name: str, data: str, summary: str) -> None:
+    _merge(g, node, {"type": "data", "label": short(f"{side}: {data}"), "name": name, "summary": summary,
+                     "links": {}, "evidence": ""})
 
 
 def _levels(g: nx.MultiDiGraph, answer: dict) -> None:
@@ -295,7 +298,7 @@ def _collapse(full: nx.MultiDiGraph, parent: dict, cap: int, crowd: list[str]) -
         keep_n -= 1
     g = full.subgraph(order[:keep_n]).copy()
     g.graph["collapsed"] = {}
-    held = {m for members in groups.values() for m in members}
+    reachable = {m for members in groups.values() for m in members} | set(g)  # shown, or held by a "+N more"
     for anchor, members in groups.items():
         more = f"more:{anchor}"
         inside = set(members)
@@ -307,7 +310,7 @@ def _collapse(full: nx.MultiDiGraph, parent: dict, cap: int, crowd: list[str]) -
         _edge(g, anchor, more, "and more")
         # An edge to a node another "+N more" holds goes with both; the page adds it once both ends are shown.
         edges = [(a, b, k, dict(d)) for a, b, k, d in full.edges(keys=True, data=True)
-                 if (a in inside or b in inside) and {a, b} <= held | set(g)]
+                 if (a in inside or b in inside) and {a, b} <= reachable]
         g.graph["collapsed"][more] = {"nodes": {m: dict(full.nodes[m]) for m in members}, "edges": edges}
     return g
 
