@@ -30,6 +30,11 @@ def store_option(fn):
     return click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)(fn)
 
 
+def jobs_option(fn):
+    return click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+                        help="Processes that read texts at once (each loads the spaCy pipeline).")(fn)
+
+
 def _store(store_path):
     from kg.store import open_store
 
@@ -45,15 +50,20 @@ def cli():
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", help="Reader for every PATH: bundle, catalog, arxiv or tasks (default: guess).")
-@click.option("--add", is_flag=True, help="Keep the sources the store was built from, read again beside PATHS.")
+@click.option("--add", is_flag=True,
+              help="Keep the store's other sources; read only those of PATHS that are new or changed.")
+@jobs_option
 @store_option
 @friendly
-def build(paths, fmt, add, store_path):
+def build(paths, fmt, add, jobs, store_path):
     """Build the graph from PATHS (default: the bundled seeds/) into the store."""
     from kg.build import build_store
     from kg.paths import SEEDS
 
-    result = _build(build_store, list(paths) or [SEEDS], _store(store_path), fmt, add=add)
+    _report(_build(build_store, list(paths) or [SEEDS], _store(store_path), fmt, add=add, jobs=jobs))
+
+
+def _report(result) -> None:
     c = result["counts"]
     click.echo(
         f"{c['models']} models, {c['papers']} papers, {c['tasks']} tasks, {c['methods']} methods, "
@@ -64,6 +74,44 @@ def build(paths, fmt, add, store_path):
         labels = ", ".join(sorted(result["unmapped"]))
         click.echo(f"labels not in the thesaurus (kept as new concepts): {labels}", err=True)
     click.echo(f"store: {result['store']}")
+
+
+def _part(ctx, param, value):
+    k, sep, n = (value or "").partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(f"{value!r} is not K/N with 1 <= K <= N (for example 2/4)")
+    return int(k), int(n)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--part", "part", required=True, callback=_part, metavar="K/N",
+              help="Which part of N to extract: every Nth block of 1000 records, from the K-th.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the part (gzipped N-Quads).")
+@click.option("--format", "fmt", help="Reader for every PATH: bundle, catalog, arxiv or tasks (default: guess).")
+@jobs_option
+@friendly
+def extract(paths, part, out, fmt, jobs):
+    """Extract one part of a build of PATHS, to load later with `kg load` (see README: builds in parts)."""
+    from kg.build import export_part
+
+    done = export_part(list(paths), out, part[0], part[1], fmt=fmt, jobs=jobs)
+    click.echo(f"part {done['part']} of {done['of']} of {done['records']} records: {done['out']}")
+
+
+@cli.command()
+@click.argument("parts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@store_option
+@friendly
+def load(parts, store_path):
+    """Load every part `kg extract` wrote for one build into the store, replacing its graph."""
+    from kg.build import load_parts
+
+    result = load_parts(list(parts), _store(store_path), progress=_bar)
+    for note in result["notes"]:
+        click.echo(f"note: {note}", err=True)
+    _report(result)
 
 
 def _local(store_path):
@@ -80,8 +128,8 @@ def _bar(label: str, total: int):
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
 
-def _build(build_store, paths, store, fmt, add=False):
-    result = build_store(paths, store, fmt=fmt, progress=_bar, add=add)
+def _build(build_store, paths, store, fmt, add=False, jobs=1):
+    result = build_store(paths, store, fmt=fmt, progress=_bar, add=add, jobs=jobs)
     for note in result["notes"]:
         click.echo(f"note: {note}", err=True)
     return result

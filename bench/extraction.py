@@ -27,7 +27,7 @@ def measure(trained: bool, limit: int | None) -> dict:
 
     if not trained:
         kg.nlp.TRAINED = "not-installed"
-    th = Thesaurus.from_graph(load_ontologies({}))
+    th = Thesaurus.from_graph(load_ontologies())
     nlp = kg.nlp.load(th, datasets=[])
     records = [json.loads(line) for line in (SEEDS / "arxiv" / "arxiv_2023_after.jsonl").open()][:limit]
     texts = [Text(f"urn:paper:{i}", "urn:source", r["Model Unique Name"]) for i, r in enumerate(records)]

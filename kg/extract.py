@@ -8,6 +8,7 @@ support counts those sources; each source keeps its own evidence sentence.
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
@@ -33,6 +34,7 @@ class Text:
     source: URIRef  # the named graph the text came from
     text: str
     topic: str | None = None  # the catalogue's task or method label for it, where it has one
+    key: int = 0  # its place in its source, so every way of building orders mentions alike
 
 
 @dataclass
@@ -44,51 +46,95 @@ class Link:
     label: str | None = None
 
 
-def extract(texts: list[Text], nlp, known_labels=frozenset(), progress=None,
-            min_sources: int = MIN_CONCEPT_SOURCES) -> list[Link]:
-    """Links from each text to the tasks, methods, datasets and concepts it names.
+class Found(NamedTuple):
+    """A thesaurus label or dataset name one text names."""
+    kind: str
+    obj: URIRef
+    label: str | None
+    sentence: str
+
+
+class Chunk(NamedTuple):
+    """A noun chunk of one text that becomes a concept if the corpus agrees (see accepts)."""
+    norm: str
+    role: str  # see kg.nlp.components.NounConcept
+    head: str | None  # for "described": the head the adjectives describe
+    named: bool
+    sentence: str
+
+
+BATCH_CHARS = 16_000  # text per nlp.pipe batch: the tagger and parser pad a batch to its longest text, so
+# 128 abstracts took 620 MB where 128 titles (about 10k characters) take a tenth of that
+
+
+def batches(texts, most: int = 128, chars: int = BATCH_CHARS):
+    """Consecutive runs of texts, each at most `most` texts and about `chars` characters."""
+    run, size = [], 0
+    for t in texts:
+        if run and (len(run) >= most or size + len(t.text) > chars):
+            yield run
+            run, size = [], 0
+        run.append(t)
+        size += len(t.text)
+    if run:
+        yield run
+
+
+def read_texts(texts, nlp, known_labels=frozenset()):
+    """Per text: (text, what it names, its candidate concepts). Streams through nlp.pipe.
 
     Lay phrasings ("zoom in", "scale up") are for reading questions; in papers they
     mislead, so only technical labels count here. A noun chunk that is a thesaurus
     label is already a task or method link, not a new concept.
     """
+    entries = nlp.get_pipe("kg_concepts").entries
+    for run in batches(texts):
+        for item, doc in zip(run, nlp.pipe((t.text for t in run), batch_size=len(run))):
+            found = []
+            for span in doc.spans[SPAN_KEY]:
+                kind = entries[f"{span.label_}\t{span.id_}"][2]
+                if kind in REL_BY_KIND and span.id_ != "lay":
+                    found.append(Found(kind, URIRef(span.label_), None, span.sent.text.strip()))
+            for span in doc.spans.get(DATASET_KEY, []):
+                found.append(Found("dataset", iris.dataset(span.label_), span.label_, span.sent.text.strip()))
+            chunks = [Chunk(nc.norm, nc.role, nc.head if nc.role == "described" else None, nc.named,
+                            nc.chunk.sent.text.strip())
+                      for nc in doc._.kg_noun_concepts if normalise(nc.norm) not in known_labels]
+            yield item, found, chunks
+
+
+def extract(texts: list[Text], nlp, known_labels=frozenset(), progress=None,
+            min_sources: int = MIN_CONCEPT_SOURCES) -> list[Link]:
+    """Links from each text to the tasks, methods, datasets and concepts it names, deciding
+    concepts over these texts alone (a build decides them over the corpus: kg.build.mentions)."""
     links: dict[tuple, Link] = {}
-    concept_docs: dict[str, dict] = defaultdict(dict)  # concept -> distinct text -> its topic
+    uses: dict[str, dict] = defaultdict(dict)  # concept -> distinct text -> its topic
     heads: dict[str, str] = {}  # "superior performance" -> "performance"
     names: set[str] = set()  # one-word concepts met at least once written as a name
-    pending_concepts = []
-    entries = nlp.get_pipe("kg_concepts").entries
-    for item, doc in zip(texts, nlp.pipe((t.text for t in texts), batch_size=128)):
-        for span in doc.spans[SPAN_KEY]:
-            kind = entries[f"{span.label_}\t{span.id_}"][2]
-            if kind in REL_BY_KIND and span.id_ != "lay":
-                _add(links, item, kind, URIRef(span.label_), span.sent.text.strip())
-        for span in doc.spans.get(DATASET_KEY, []):
-            _add(links, item, "dataset", iris.dataset(span.label_), span.sent.text.strip(), span.label_)
-        for nc in doc._.kg_noun_concepts:
-            norm = nc.norm
-            if normalise(norm) in known_labels:
-                continue
+    pending = []
+    for item, found, chunks in read_texts(texts, nlp, known_labels):
+        for f in found:
+            _add(links, item, f.kind, f.obj, f.sentence, f.label)
+        for c in chunks:
             # Sibling cards (the 2x, 3x and 4x of one model) share a summary: one text, one vote.
             # A head cut out of a longer phrase ("closure" of "loop closure") does not vote for itself.
-            if nc.role != "head":
-                concept_docs[norm][item.text] = item.topic
-            if nc.role == "described":
-                heads[norm] = nc.head
-            if nc.named:
-                names.add(norm)
-            pending_concepts.append((item, norm, nc.chunk.sent.text.strip()))
+            if c.role != "head":
+                # A text under two topics (two cards, one summary) takes the greater, as a build does.
+                uses[c.norm][item.text] = max(uses[c.norm].get(item.text) or "", item.topic or "") or None
+            if c.head:
+                heads[c.norm] = c.head
+            if c.named:
+                names.add(c.norm)
+            pending.append((item, c))
         if progress:
             progress(item)
-    generic = generic_concepts(concept_docs)
-    # Adjectives do not make a generic head specific: "extensive experiment", "previous method".
-    generic |= {c for c, head in heads.items() if head in generic}
-    # One word alone is a concept only as a name ("VLM", "CycleGAN"): blind judges found 6 in 31 other
-    # single words specific ("superior", "update", "closure" of "loop closure"), against 57 in 69 phrases.
-    generic |= {c for c in concept_docs if " " not in c and c not in names}
-    for item, norm, sentence in pending_concepts:
-        if len(concept_docs[norm]) >= min_sources and norm not in generic:
-            _add(links, item, "concept", concept_iri(norm), sentence, norm)
+    spread = {norm for norm, texts_ in uses.items() if is_spread(Counter(t for t in texts_.values() if t))}
+    generic = generic_of(spread)
+    accepted = {norm for norm, texts_ in uses.items()
+                if accepts(norm, len(texts_), norm in names, heads.get(norm), generic, min_sources)}
+    for item, c in pending:
+        if c.norm in accepted:
+            _add(links, item, "concept", concept_iri(c.norm), c.sentence, c.norm)
     return list(links.values())
 
 
@@ -96,21 +142,37 @@ SPREAD_TOPICS = 4  # a concept met under this many catalogue topics ...
 SPREAD_SHARE = 0.5  # ... none of which holds this share of its texts, is spread evenly
 
 
-def generic_concepts(concept_docs: dict[str, dict]) -> set[str]:
-    """Noun chunks that carry no meaning of their own ("approach", "detail", "model", "performance
-    evaluation"): spread evenly over the catalogue's topics, or made only of words that are.
+def is_spread(topics: Counter) -> bool:
+    """Noun chunks that carry no meaning of their own ("approach", "detail", "model") are spread evenly
+    over the catalogue's topics; one that stays under one or two ("residual block", "vehicle detection")
+    is not, however often it occurs. `topics` counts the distinct texts under each topic; texts
+    without a topic (bundles) do not vote."""
+    return spread(len(topics), sum(topics.values()), max(topics.values(), default=0))
 
-    A concept that stays under one or two topics ("residual block", "vehicle detection") is kept,
-    however often it occurs; texts without a topic (bundles) do not vote.
-    """
-    def spread(texts: dict) -> bool:
-        topics = Counter(t for t in texts.values() if t)
-        n = sum(topics.values())
-        return len(topics) >= SPREAD_TOPICS and topics.most_common(1)[0][1] < SPREAD_SHARE * n
 
-    generic_words = {c for c, texts in concept_docs.items() if " " not in c and spread(texts)}
-    return {c for c, texts in concept_docs.items()
-            if spread(texts) and (" " not in c or all(w in generic_words for w in c.split()))}
+def spread(n_topics: int, n_texts: int, top: int) -> bool:
+    """is_spread from counts: topics, texts with a topic, texts under the commonest topic."""
+    return n_topics >= SPREAD_TOPICS and top < SPREAD_SHARE * n_texts
+
+
+def generic_of(spread: set[str]) -> set[str]:
+    """The spread concepts that are generic: one word, or made only of spread words ("performance
+    evaluation")."""
+    words = {c for c in spread if " " not in c}
+    return {c for c in spread if " " not in c or all(w in words for w in c.split())}
+
+
+def accepts(norm: str, texts: int, named: bool, head: str | None, generic: set[str],
+            min_sources: int = MIN_CONCEPT_SOURCES) -> bool:
+    """Whether a noun chunk becomes a concept, given how many distinct texts use it."""
+    if texts < min_sources or norm in generic:
+        return False
+    # Adjectives do not make a generic head specific: "extensive experiment", "previous method".
+    if head in generic:
+        return False
+    # One word alone is a concept only as a name ("VLM", "CycleGAN"): blind judges found 6 in 31 other
+    # single words specific ("superior", "update", "closure" of "loop closure"), against 57 in 69 phrases.
+    return " " in norm or named
 
 
 def concept_iri(norm: str) -> URIRef:
@@ -122,7 +184,7 @@ def _add(links, item: Text, kind: str, obj: URIRef, sentence: str, label: str | 
     link.evidence.setdefault(item.source, sentence)
 
 
-def write(sink, links: list[Link], pipeline: str) -> None:
+def write(sink, links, pipeline: str) -> int:
     """Direct links plus one reified statement each, carrying support and evidence."""
     g = sink
     g.add((GRAPH, RDF.type, PROV.Entity))
@@ -131,7 +193,9 @@ def write(sink, links: list[Link], pipeline: str) -> None:
         g.add((ex, RDF.type, KG.Extractor))
         g.add((ex, SCHEMA.name, Literal(name)))
         g.add((ex, SCHEMA.softwareVersion, Literal(f"kg-{__version__}; {pipeline}")))
+    n = 0
     for link in links:
+        n += 1
         rel = REL_BY_KIND[link.kind]
         g.add((link.subject, rel, link.obj))
         if link.kind == "concept":
@@ -152,6 +216,7 @@ def write(sink, links: list[Link], pipeline: str) -> None:
             g.add((stmt, KG.evidence, ev))
             g.add((ev, PROV.wasDerivedFrom, source))
             g.add((ev, KG.sentence, Literal(sentence)))
+    return n
 
 
 def _digest(*terms) -> str:

@@ -16,9 +16,11 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
 
 from .errors import StoreError
+from .store import Generation, sources_of
 
 SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|^`\\]+$')
 MANIFEST = "https://w3id.org/cnaps-kg/id/kg-manifest"
@@ -53,35 +55,46 @@ class RemoteStore:
         """Whether a kg build wrote here; an unreachable server is an error, not an empty store."""
         return bool(self.owned())
 
-    def replace(self, quads, check=None) -> int:
-        """PUT each graph, then drop the graphs an earlier build wrote that this one lacks. `check(reader)`
-        runs first on the new graph held in memory; if it raises, nothing is sent."""
+    @contextmanager
+    def generation(self, base: bool = False):
+        """A database in a temporary directory; once the block ends without error, each of its graphs is
+        PUT whole, then the graphs an earlier build wrote that this one lacks are dropped."""
+        import tempfile
+
         import pyoxigraph as ox
 
-        from .store import Reader, to_oxigraph
+        if base:
+            raise StoreError(f"{self.url}: a remote store is rebuilt whole", hint="build without --add")
+        with tempfile.TemporaryDirectory(prefix="kg-remote-") as tmp:
+            db = ox.Store(str(Path(tmp) / "db"))
+            yield Generation(db, Path(tmp) / "mentions.sqlite")
+            self._push(db)
+            del db
 
-        graphs = defaultdict(list)
-        staged = ox.Store() if check else None
-        for q in quads:
-            quad = to_oxigraph(q)
-            graphs[quad.graph_name.value].append(quad.triple)
-            if staged is not None:
-                staged.add(quad)
-        if check:
-            check(Reader(staged))
-        del staged
+    def _push(self, db) -> None:
+        import pyoxigraph as ox
+
         old = self.owned()
-        count = 0
-        for name, triples in graphs.items():
-            self._put(name, triples)
-            count += len(triples)
+        graphs = sorted(g.value for g in db.named_graphs())
+        for name in graphs:
+            self._put(name, (q.triple for q in db.quads_for_pattern(None, None, None, ox.NamedNode(name))))
         # The manifest goes up before anything is dropped: a build stopped in between still owns what it wrote.
         self._put(MANIFEST, [ox.Triple(ox.NamedNode(MANIFEST), ox.NamedNode(OWNS), ox.NamedNode(g))
-                             for g in sorted(graphs)])
+                             for g in graphs])
         for name in sorted(old - set(graphs) - {MANIFEST}):
             self._request("POST", self.update_url, urllib.parse.urlencode({"update": f"DROP SILENT GRAPH <{iri(name)}>"}).encode(),
                           "application/x-www-form-urlencoded")
-        return count
+
+    def mentions(self):
+        return None  # kept only beside a local store: a remote one is rebuilt whole
+
+    @contextmanager
+    def writing(self):
+        # A server offers no lock kg could hold; the manifest records which graphs a build owns.
+        yield
+
+    def sources(self) -> dict[str, str]:
+        return sources_of(self.reader()) if self.exists() else {}
 
     def owned(self) -> set[str]:
         """The graphs earlier kg builds wrote on this server, and nothing else."""

@@ -15,6 +15,31 @@ from pathlib import Path
 from .errors import StoreError
 
 CURRENT = "current"
+MENTIONS = ".mentions.sqlite"  # beside each generation's database
+
+
+SOURCES = ("SELECT ?name ?file WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/source> ?name ; "
+           "<http://www.w3.org/ns/prov#wasDerivedFrom> ?file } }")
+
+
+def sources_of(reader) -> dict[str, str]:
+    """The source files a graph was built from: relative name -> file URI."""
+    return {r["name"]: r["file"] for r in reader.select(SOURCES)}
+
+
+class Generation:
+    """A database being built, and where its mentions go."""
+
+    def __init__(self, db, mentions: Path):
+        self.db = db
+        self.mentions = mentions
+
+
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    Path(str(path) + MENTIONS).unlink(missing_ok=True)
+    if path.is_file():
+        path.unlink(missing_ok=True)
 
 
 def default_location() -> Path:
@@ -81,50 +106,55 @@ class LocalStore:
 
     def sources(self) -> dict[str, str]:
         """The source files the live graph was built from: relative name -> file URI."""
-        if not self.exists():
-            return {}
-        rows = self.reader().select(
-            "SELECT ?name ?file WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/source> ?name ; "
-            "<http://www.w3.org/ns/prov#wasDerivedFrom> ?file } }")
-        return {r["name"]: r["file"] for r in rows}
+        return sources_of(self.reader()) if self.exists() else {}
 
-    def replace(self, quads, check=None) -> int:
-        """Load (s, p, o, graph) rdflib terms into a new database and make it the live one.
-
-        `check(reader)` runs on the new database first; if it raises, the new database is removed and
-        the live one stays. Returns the number of quads stored."""
+    @contextmanager
+    def generation(self, base: bool = False):
+        """A fresh writable database, live once the block ends without error; on error it is removed and
+        the live graph stays. With `base`, it starts as a copy of the live one (Oxigraph's backup makes
+        hard links, so this costs little even for a large store) with the live one's mentions, so a
+        build can replace some sources and keep the rest."""
         import pyoxigraph as ox
 
         with self._lock():
             self._sweep()
             fresh = self.root / f"gen-{uuid.uuid4().hex}"
             try:
+                if base:
+                    ox.Store.read_only(self.live_path()).backup(str(fresh))
+                    live_mentions = Path(self.live_path() + MENTIONS)
+                    if live_mentions.exists():
+                        shutil.copyfile(live_mentions, str(fresh) + MENTIONS)
                 db = ox.Store(str(fresh))
-                db.bulk_extend(to_oxigraph(q) for q in quads)
+                yield Generation(db, Path(str(fresh) + MENTIONS))
+                db.flush()
                 db.optimize()
-                count = len(db)
-                if check:
-                    check(Reader(db))
                 del db
                 link = self.root / f".{CURRENT}.{uuid.uuid4().hex}"
                 os.symlink(fresh.name, link)
                 os.replace(link, self.root / CURRENT)
             except OSError as exc:
-                shutil.rmtree(fresh, ignore_errors=True)
+                _remove(fresh)
                 raise StoreError(f"{self.root}: cannot write the new graph ({exc.strerror or exc}); "
                                  "the previous graph is untouched", hint="free some space and build again") from None
             except BaseException:
-                shutil.rmtree(fresh, ignore_errors=True)
+                _remove(fresh)
                 raise
             self._sweep()
-            return count
+
+    def mentions(self) -> Path | None:
+        """What the live graph's texts name, kept for builds that replace one source (kg.build.mentions)."""
+        if not self.exists():
+            return None
+        path = Path(self.live_path() + MENTIONS)
+        return path if path.exists() else None
 
     def _sweep(self) -> None:
         """Remove databases a crashed or superseded build left behind."""
         live = os.readlink(self.root / CURRENT) if (self.root / CURRENT).is_symlink() else None
         for p in self.root.glob("gen-*"):
-            if p.name != live:
-                shutil.rmtree(p, ignore_errors=True)
+            if p.name not in (live, f"{live}{MENTIONS}"):
+                _remove(p)
         for p in self.root.glob(f".{CURRENT}.*"):
             p.unlink(missing_ok=True)
 
@@ -144,30 +174,6 @@ class LocalStore:
             return ox.Store.read_only(self.live_path())
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot open the store: {exc}") from None
-
-
-def to_oxigraph(quad):
-    """An rdflib (s, p, o, g) as a pyoxigraph Quad."""
-    import pyoxigraph as ox
-
-    return ox.Quad(*(_ox_term(t) for t in quad))
-
-
-def _ox_term(t):
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(t, URIRef):
-        return ox.NamedNode(str(t))
-    if isinstance(t, Literal):
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        if t.datatype:
-            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-        return ox.Literal(str(t))
-    if isinstance(t, BNode):
-        return ox.BlankNode(str(t))
-    raise TypeError(f"not an RDF term: {t!r}")
 
 
 def to_rdflib(t):

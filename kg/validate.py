@@ -8,8 +8,10 @@ Only the SHACL Core features the shapes use are compiled; any other feature is r
 so a shape is never skipped silently.
 """
 
+import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,8 +116,12 @@ def validate(reader, shapes: Path = SHAPES, sources: bool = True) -> Report:
     checks = compile_shapes(load_shapes(shapes))
     _check_union(reader)
     report = Report(constraints=len(checks))
-    for check in checks:
-        for row in reader.select(check.query):
+    # Oxigraph (and a server) answer queries without holding Python's lock: one thread per core halves
+    # the time on two cores. map keeps the constraints' order.
+    with ThreadPoolExecutor(max(1, min(8, os.cpu_count() or 1))) as pool:
+        results = list(pool.map(lambda check: reader.select(check.query), checks))
+    for check, rows in zip(checks, results):
+        for row in rows:
             report.findings.append(Finding(
                 severity=check.severity, focus=str(row["this"]), message=_message(check.message, row),
                 component=check.component, shape=check.shape, path=check.path,

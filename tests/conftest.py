@@ -93,3 +93,28 @@ def start_server(argv: list[str], query_url: str):
             time.sleep(0.1)
     proc.kill()
     pytest.fail(f"{argv[0]} did not start: {proc.stderr.read().decode()}")
+
+
+def _graphs(store) -> dict:
+    """Each named graph in the store as an rdflib Graph (isomorphism compares triples, not quads)."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    db = store.open()
+    out = {}
+    for name in db.named_graphs():
+        data = ox.serialize(db.quads_for_pattern(None, None, None, name), format=ox.RdfFormat.N_QUADS)
+        out[name.value] = Graph().parse(data=data.decode(), format="nquads")
+    return out
+
+
+def assert_same_graphs(first: dict, second: dict) -> None:
+    """The same named graphs, each isomorphic to its twin; on failure, a few triples of the difference."""
+    from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+    assert sorted(first) == sorted(second)
+    for name in first:
+        g1, g2 = to_isomorphic(first[name]), to_isomorphic(second[name])
+        if not isomorphic(g1, g2):
+            _, only1, only2 = graph_diff(g1, g2)
+            pytest.fail(f"{name} differs: {sorted(only1)[:3]} only in first, {sorted(only2)[:3]} only in second")

@@ -112,10 +112,12 @@ def test_concepts_are_specific_noun_phrases_not_generic_words(reader):
 
 
 def test_generic_concepts_are_those_spread_over_topics():
-    from kg.extract import generic_concepts
+    from collections import Counter
 
-    texts = lambda *topics: {f"text {i}": t for i, t in enumerate(topics)}  # noqa: E731
-    found = generic_concepts({
+    from kg.extract import generic_of, is_spread
+
+    texts = lambda *topics: Counter(t for t in topics if t)  # noqa: E731
+    uses = {
         "approach": texts("SISR", "VQA", "Txt2Img", "Deblur", "SLAM"),  # everywhere, nowhere in particular
         "study": texts("SISR", "VQA", "Txt2Img", "Deblur"),
         "case": texts("SISR", "VQA", "Txt2Img", "Deblur", "SLAM"),
@@ -123,7 +125,8 @@ def test_generic_concepts_are_those_spread_over_topics():
         "residual block": texts("SISR", "SISR", "SISR", "Deblur", "VQA", "SLAM"),  # mostly one topic
         "loop closure": texts("SLAM", "SLAM"),
         "vision study": texts("VQA", None, None),  # too few topics to call it spread
-    })
+    }
+    found = generic_of({c for c, topics in uses.items() if is_spread(topics)})
     assert found == {"approach", "study", "case", "case study"}
 
 

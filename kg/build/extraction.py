@@ -1,0 +1,99 @@
+"""Texts to mentions, in bounded batches, in this process or in N worker processes.
+
+Workers are started with spawn, not fork: a forked child of a process that has an Oxigraph
+database open for writing can hang (see kg.sparql). Each worker loads the thesaurus and the
+extraction pipeline once; the rows it sends back are ordered by place, not by arrival
+(kg.build.mentions), so any number of workers gives the same graph.
+"""
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+BATCH = 1000  # texts a worker reads at a time: enough to keep nlp.pipe busy, few enough to bound memory
+
+_worker = {}
+
+
+def _load(datasets: list[str]):
+    from .. import nlp
+    from ..thesaurus import Thesaurus
+    from .ontologies import load_ontologies
+
+    thesaurus = Thesaurus.from_graph(load_ontologies())
+    pipeline = nlp.load(thesaurus, datasets=datasets)
+    return {"nlp": pipeline, "known": thesaurus.normalised_labels(), "version": nlp.pipeline_version(pipeline),
+            "degraded": pipeline.meta.get("kg_degraded")}
+
+
+def _init(datasets: list[str]) -> None:
+    _worker.update(_load(datasets))
+
+
+def _read(texts, worker=None) -> tuple[list, list, str, str | None]:
+    from ..extract import read_texts
+    from .mentions import rows_of
+
+    worker = worker or _worker
+    found, chunks = [], []
+    for item, f, c in read_texts(texts, worker["nlp"], worker["known"]):
+        rf, rc = rows_of(item, f, c)
+        found += rf
+        chunks += rc
+    return found, chunks, worker["version"], worker["degraded"]
+
+
+class Extraction:
+    """Collects texts and sends each full batch to be read; `on_rows(found, chunks)` gets the results."""
+
+    def __init__(self, datasets, on_rows, jobs: int = 1, progress=None):
+        self.datasets = sorted(datasets)
+        self.on_rows = on_rows
+        self.jobs = jobs
+        self.progress = progress
+        self.batch: list = []
+        self.pending: list = []
+        self.pool = None
+        self.local = None  # the pipeline, when this process reads the texts itself
+        self.version = self.degraded = None
+        self.texts = 0
+
+    def add(self, text) -> None:
+        self.batch.append(text)
+        if len(self.batch) >= BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        self.texts += len(batch)
+        if self.jobs <= 1:
+            self.local = self.local or _load(self.datasets)
+            self._done(_read(batch, self.local), len(batch))
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_init, initargs=(self.datasets,))
+        self.pending.append((self.pool.submit(_read, batch), len(batch)))
+        while len(self.pending) > 2 * self.jobs:  # a bounded queue: the reader waits for the workers
+            future, n = self.pending.pop(0)
+            self._done(future.result(), n)
+
+    def _done(self, result, n: int) -> None:
+        found, chunks, self.version, self.degraded = result
+        self.on_rows(found, chunks)
+        if self.progress:
+            self.progress(n)
+
+    def finish(self) -> None:
+        """Read what is left and wait for every worker; then `version` names the pipeline (None if no text)."""
+        try:
+            self._send()
+            for future, n in self.pending:
+                self._done(future.result(), n)
+            self.pending = []
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+                self.pool = None
+            self.local = None

@@ -1,0 +1,121 @@
+"""What every text names, kept on disk, so that corpus-wide decisions need not hold the corpus in memory.
+
+Extraction adds, per text, the thesaurus labels and dataset names it names (links as they are) and
+its noun chunks (concepts only if the corpus agrees, kg.extract.accepts). Once every source is in,
+`links()` decides the concepts over the whole corpus and yields each link with one evidence
+sentence per source. A build that replaces one source deletes that source's rows and adds its new
+ones, without reading the other texts again. Rows are ordered by (source, place in the source),
+never by arrival, so a build in parts, in parallel or in steps gives the same graph as one in one go.
+"""
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from rdflib import URIRef
+
+from ..errors import StoreError
+from ..extract import MIN_CONCEPT_SOURCES, SPREAD_TOPICS, Link, accepts, concept_iri, generic_of, spread
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS found(subject TEXT NOT NULL, kind TEXT NOT NULL, obj TEXT NOT NULL, label TEXT,
+                                 source TEXT NOT NULL, pos INTEGER NOT NULL, sentence TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks(subject TEXT NOT NULL, source TEXT NOT NULL, pos INTEGER NOT NULL,
+                                  norm TEXT NOT NULL, obj TEXT NOT NULL, text_key INTEGER NOT NULL, topic TEXT,
+                                  role TEXT NOT NULL, head TEXT, named INTEGER NOT NULL, sentence TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS found_source ON found(source);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+"""
+ROW_BITS = 12  # a text's rows are numbered within its place: pos = text.key << ROW_BITS | row
+
+
+def rows_of(item, found, chunks) -> tuple[list, list]:
+    """One text's reading (kg.extract.read_texts) as table rows; workers send these back."""
+    base = item.key << ROW_BITS
+    source, subject = str(item.source), str(item.subject)
+    text_key = int.from_bytes(hashlib.blake2b(item.text.encode(), digest_size=8).digest(), "big", signed=True)
+    f = [(subject, x.kind, str(x.obj), x.label, source, base + i, x.sentence) for i, x in enumerate(found)]
+    c = [(subject, source, base + len(found) + i, x.norm, str(concept_iri(x.norm)), text_key, item.topic, x.role,
+          x.head, int(x.named), x.sentence) for i, x in enumerate(chunks)]
+    return f, c
+
+
+class Mentions:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(self.path)
+            # The file belongs to a generation that is thrown away whole if the build fails: no journal needed.
+            self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
+                                  + _SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot keep the extraction's mentions ({exc})",
+                             hint="free some space, or build into another --store") from None
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
+    def set_meta(self, **values: str) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    def add(self, found_rows, chunk_rows) -> None:
+        self.db.executemany("INSERT INTO found VALUES (?, ?, ?, ?, ?, ?, ?)", found_rows)
+        self.db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk_rows)
+
+    def drop_source(self, source: str) -> None:
+        self.db.execute("DELETE FROM found WHERE source = ?", (source,))
+        self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))
+
+    def sources(self) -> set[str]:
+        return {s for (s,) in self.db.execute("SELECT DISTINCT source FROM found UNION SELECT DISTINCT source FROM chunks")}
+
+    def concepts(self, min_sources: int = MIN_CONCEPT_SOURCES) -> set[str]:
+        """The noun chunks that are concepts over everything added so far."""
+        db = self.db
+        db.execute("CREATE INDEX IF NOT EXISTS chunks_norm ON chunks(norm)")
+        db.execute("DROP TABLE IF EXISTS temp.uses")
+        # Sibling cards share a summary: one text, one vote; a head cut out of a longer phrase does not vote.
+        db.execute("CREATE TEMP TABLE uses AS SELECT norm, text_key, MAX(topic) AS topic FROM chunks "
+                   "WHERE role != 'head' GROUP BY norm, text_key")
+        spread_ = {norm for norm, n_topics, n, top in db.execute(
+            "SELECT norm, COUNT(*), SUM(c), MAX(c) FROM (SELECT norm, topic, COUNT(*) AS c FROM uses "
+            "WHERE topic IS NOT NULL GROUP BY norm, topic) GROUP BY norm HAVING COUNT(*) >= ?", (SPREAD_TOPICS,))
+            if spread(n_topics, n, top)}
+        generic = generic_of(spread_)
+        rows = db.execute(
+            "SELECT u.norm, u.n, (SELECT MAX(named) FROM chunks c WHERE c.norm = u.norm), "
+            "(SELECT MAX(head) FROM chunks c WHERE c.norm = u.norm AND c.role = 'described') "
+            "FROM (SELECT norm, COUNT(*) AS n FROM uses GROUP BY norm HAVING COUNT(*) >= ?) u", (min_sources,))
+        return {norm for norm, n, named, head in rows if accepts(norm, n, bool(named), head, generic, min_sources)}
+
+    def links(self, min_sources: int = MIN_CONCEPT_SOURCES):
+        """Every link, in a stable order, with its first sentence in each source."""
+        db = self.db
+        db.execute("DROP TABLE IF EXISTS temp.accepted")
+        db.execute("CREATE TEMP TABLE accepted(norm TEXT PRIMARY KEY)")
+        db.executemany("INSERT INTO accepted VALUES (?)", ((c,) for c in self.concepts(min_sources)))
+        # SQLite takes a bare column (sentence) from the row that gives MIN(pos): the source's first sentence.
+        rows = db.execute(
+            "SELECT subject, kind, obj, MIN(label), source, sentence, MIN(pos) FROM found "
+            "GROUP BY subject, kind, obj, source "
+            "UNION ALL "
+            "SELECT subject, 'concept', obj, MIN(norm), source, sentence, MIN(pos) FROM chunks "
+            "WHERE norm IN (SELECT norm FROM accepted) GROUP BY subject, obj, source "
+            "ORDER BY 1, 2, 3, 5")
+        link, key = None, None
+        for subject, kind, obj, label, source, sentence, _ in rows:
+            if key != (subject, kind, obj):
+                if link is not None:
+                    yield link
+                key = (subject, kind, obj)
+                link = Link(URIRef(subject), kind, URIRef(obj), label=label)
+            elif label is not None and (link.label is None or label < link.label):
+                link.label = label
+            link.evidence[URIRef(source)] = sentence
+        if link is not None:
+            yield link

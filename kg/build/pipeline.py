@@ -1,0 +1,126 @@
+"""read -> extract -> write, over bounded blocks of records, into a new generation of the store.
+
+Memory depends on a block and an extraction batch, not on the corpus: facts go to the database as
+they are made, what texts name goes to an on-disk table (kg.build.mentions), and the corpus-wide
+step (which noun chunks are concepts) runs there once every source is in.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..extract import GRAPH
+from ..readers import read_source
+from .extraction import Extraction
+from .facts import Facts, dataset_names
+from .mentions import Mentions
+
+BLOCK = 1000  # records per block: the unit a part takes (kg extract --part)
+
+
+class _Silent:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int) -> None:
+        pass
+
+
+def no_progress(label: str, total: int):
+    return _Silent()
+
+
+@dataclass
+class Plan:
+    """The sources of a build, each read once up front so that bad input fails before anything is written."""
+    sources: list[tuple[Path, str]]
+    fmt: str | None
+    records: int = 0
+    datasets: set[str] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, found: list[tuple[Path, str]], fmt: str | None, context: list[tuple[Path, str]] = ()) -> "Plan":
+        """`context`: catalogues kept from an earlier build, whose dataset names extraction still needs."""
+        plan = cls(list(found), fmt)
+        for path, rel in found:
+            source = read_source(path, rel, fmt)
+            plan.records += len(source.records)
+            plan.datasets |= dataset_names(source)
+        for path, rel in context:
+            plan.datasets |= dataset_names(read_source(path, rel, None))
+        return plan
+
+
+@dataclass
+class Ingested:
+    notes: list[str]
+    unmapped: dict
+    version: str | None  # the pipeline that read the texts; None when there were none
+    degraded: str | None
+
+
+def ingest(plan: Plan, thesaurus, writer, mentions, jobs: int = 1, progress=no_progress, extract: bool = True,
+           part: tuple[int, int] | None = None) -> Ingested:
+    """Every source's facts to `writer`, what its texts name to `mentions`. With part=(k, n), only the
+    k-th of every n blocks (numbered across all sources), so that n parts together make one build."""
+    extraction = Extraction(plan.datasets, mentions.add, jobs=jobs)
+    facts = Facts(thesaurus, writer.add, extraction.add if extract else (lambda text: None))
+    notes = []
+    block = 0
+    with progress("reading", plan.records) as bar:
+        for path, rel in plan.sources:
+            source = read_source(path, rel, plan.fmt)
+            for start in range(0, max(len(source.records), 1), BLOCK):
+                if part is None or block % part[1] == part[0] - 1:
+                    notes += facts.add_source(source, start, start + BLOCK)
+                block += 1
+                bar.update(min(BLOCK, len(source.records) - start))
+        extraction.finish()
+    writer.flush()
+    return Ingested(notes, facts.unmapped, extraction.version, extraction.degraded)
+
+
+def finish(db, writer, mentions: Mentions, version: str | None, questions: bool = True) -> int:
+    """The corpus-wide step: the extracted graph from every mention, then each bundle question's task.
+    Returns the number of links."""
+    from ..extract import write
+    from .facts import GraphOut
+    from .questions import question_tasks
+
+    import pyoxigraph as ox
+
+    db.clear_graph(ox.NamedNode(str(GRAPH)))
+    links = 0
+    if version is not None:
+        links = write(GraphOut(GRAPH, writer.add), mentions.links(), version)
+    writer.flush()
+    if questions:
+        question_tasks(db, writer.add)
+        writer.flush()
+    return links
+
+
+COUNTS = {
+    "models": "?x a kg:Model", "papers": "?x a kg:Paper", "tasks": "?x a kg:Task", "methods": "?x a kg:Method",
+    "questions": "?x a kg:Question", "bundles": "?x a kg:Bundle", "datasets": "?m kg:trainedOn ?x",
+    "concepts": "?s kg:mentionsConcept ?x", "links": "?x a kg:ExtractedLink",
+}
+
+
+def counts(db) -> dict:
+    """What the new graph holds, counted in the graph itself (so a build in parts counts the same)."""
+    from ..store import Reader
+
+    reader = Reader(db)
+    union = " UNION ".join(f"{{ BIND('{k}' AS ?k) {pattern} }}" for k, pattern in COUNTS.items())
+    rows = reader.select("PREFIX kg: <https://w3id.org/cnaps-kg/ontology#> "
+                         f"SELECT ?k (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {union} }} GROUP BY ?k")
+    found = {r["k"]: int(r["n"]) for r in rows}
+    result = {k: found.get(k, 0) for k in COUNTS}
+    result["triples"] = len(db)
+    result["sources"] = int(reader.select(
+        "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/source> ?name } "
+        "FILTER(!STRSTARTS(STR(?name), 'ontologies/')) }")[0]["n"])
+    return result
