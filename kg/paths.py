@@ -1,8 +1,38 @@
-"""Where kg's bundled files live."""
+"""Where kg's bundled files live: the top-level folders of a checkout, or their copies in an installed wheel.
 
+The repository keeps `ontologies/` and `seeds/` at its root; a wheel carries them inside the package as
+`kg/data/` (see pyproject.toml), read through importlib.resources.
+"""
+
+from importlib.resources import files
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGIES = ROOT / "ontologies"
-SEEDS = ROOT / "seeds"
-QUERIES = ROOT / "kg" / "queries"
+from .errors import KgError
+
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent  # the checkout, when kg runs from one
+
+
+def _bundled(name: str) -> Path:
+    checkout = ROOT / name
+    if checkout.is_dir() and (ROOT / "pyproject.toml").is_file():
+        return checkout
+    return Path(str(files("kg") / "data" / name))
+
+
+ONTOLOGIES = _bundled("ontologies")
+SEEDS = _bundled("seeds")
+QUERIES = PACKAGE / "queries"
+TASK_READER = PACKAGE / "nlp" / "task-reader"
+
+
+class MissingData(KgError):
+    """kg's own files are not where its installation should have put them."""
+
+
+def require(path: Path, what: str) -> Path:
+    """`path`, or a one-line error saying the installation lacks it."""
+    if not path.exists():
+        raise MissingData(f"{path}: kg's {what} are missing from this installation",
+                          hint="reinstall kg from its wheel or a full checkout")
+    return path

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import QueryError
-from .paths import QUERIES
+from .paths import QUERIES, require
 
 PARAM_TYPES = ("literal", "iri", "integer")
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
@@ -31,7 +31,7 @@ class SavedQuery:
 
 
 def load_all() -> dict[str, SavedQuery]:
-    return {q.name: q for q in (_parse(p) for p in sorted(QUERIES.glob("*.rq")))}
+    return {q.name: q for q in (_parse(p) for p in sorted(require(QUERIES, "saved queries").glob("*.rq")))}
 
 
 def _parse(path) -> SavedQuery:

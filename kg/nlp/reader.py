@@ -8,9 +8,9 @@ pipeline folder shipped in the repository (`kg train` rewrites it); kg answers w
 import json
 from pathlib import Path
 
-from ..paths import ROOT
+from ..paths import TASK_READER
 
-READER_DIR = ROOT / "kg" / "nlp" / "task-reader"
+READER_DIR = TASK_READER
 PIPE = "kg_task_reader"
 TALLY = "kg-tally.json"  # the tally weights learned beside this reader (kg train)
 MISSING = "the trained task reader is missing ({path}); tasks are read from thesaurus phrases and word overlap only (run kg train)"
