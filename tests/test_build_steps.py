@@ -77,14 +77,15 @@ def test_replacing_a_changed_source_gives_the_graph_a_full_build_gives(corpus, t
     src = tmp_path / "src"
     shutil.copytree(corpus, src)
     store = LocalStore(tmp_path / "store")
-    build_store([src], store)
+    before = build_store([src], store)["counts"]
     # A new month: 300 papers go, 400 others come.
     lines = LISTING.read_text(encoding="utf-8").splitlines()
     (src / "arxiv" / "listing.jsonl").write_text("\n".join(lines[300:1500] + lines[5000:5400]) + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["build", "--add", str(src), "--store", str(store.root)], catch_exceptions=False)
     assert "note: replaced 1 source(s) and kept the rest as stored: arxiv/listing.jsonl" in result.output
     fresh = LocalStore(tmp_path / "fresh")
-    build_store([src], fresh)
+    after = build_store([src], fresh)["counts"]
+    assert before["concepts"] != after["concepts"]  # some noun chunks became concepts or stopped being ones
     assert_same_graphs(_graphs(fresh), _graphs(store))
 
     again = CliRunner().invoke(cli, ["build", "--add", str(src), "--store", str(store.root)], catch_exceptions=False)

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS found(subject TEXT NOT NULL, kind TEXT NOT NULL, obj 
 CREATE TABLE IF NOT EXISTS chunks(subject TEXT NOT NULL, source TEXT NOT NULL, pos INTEGER NOT NULL,
                                   norm TEXT NOT NULL, obj TEXT NOT NULL, text_key INTEGER NOT NULL, topic TEXT,
                                   role TEXT NOT NULL, head TEXT, named INTEGER NOT NULL, sentence TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accepted(norm TEXT PRIMARY KEY);  -- the concepts of the last decision
 CREATE INDEX IF NOT EXISTS found_source ON found(source);
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 """
@@ -93,19 +94,43 @@ class Mentions:
             "FROM (SELECT norm, COUNT(*) AS n FROM uses GROUP BY norm HAVING COUNT(*) >= ?) u", (min_sources,))
         return {norm for norm, n, named, head in rows if accepts(norm, n, bool(named), head, generic, min_sources)}
 
-    def links(self, min_sources: int = MIN_CONCEPT_SOURCES):
-        """Every link, in a stable order, with its first sentence in each source."""
+    def subjects_of(self, sources: list[str]) -> set[str]:
+        """The nodes whose texts came from these sources."""
+        marks = ",".join("?" * len(sources))
+        return {r for (r,) in self.db.execute(
+            f"SELECT subject FROM found WHERE source IN ({marks}) UNION SELECT subject FROM chunks WHERE source IN ({marks})",
+            [*sources, *sources])}
+
+    def decide(self, min_sources: int = MIN_CONCEPT_SOURCES) -> set[str]:
+        """Decide the concepts again and keep the decision; returns the noun chunks whose verdict changed."""
+        new = self.concepts(min_sources)
+        old = {n for (n,) in self.db.execute("SELECT norm FROM accepted")}
+        self.db.execute("DELETE FROM accepted")
+        self.db.executemany("INSERT INTO accepted VALUES (?)", ((c,) for c in sorted(new)))
+        return new ^ old
+
+    def links(self, subjects: set[str] | None = None, norms: set[str] | None = None):
+        """Every link of the last decision in a stable order, each with its first sentence in each source; with
+        `subjects` and `norms`, only the links of those subjects and the concept links of those chunks."""
         db = self.db
-        db.execute("DROP TABLE IF EXISTS temp.accepted")
-        db.execute("CREATE TEMP TABLE accepted(norm TEXT PRIMARY KEY)")
-        db.executemany("INSERT INTO accepted VALUES (?)", ((c,) for c in self.concepts(min_sources)))
+        where_found, where_chunk = "", "WHERE norm IN (SELECT norm FROM accepted)"
+        if subjects is not None or norms is not None:
+            db.execute("DROP TABLE IF EXISTS temp.subjects")
+            db.execute("DROP TABLE IF EXISTS temp.norms")
+            db.execute("CREATE TEMP TABLE subjects(subject TEXT PRIMARY KEY)")
+            db.execute("CREATE TEMP TABLE norms(norm TEXT PRIMARY KEY)")
+            db.executemany("INSERT INTO subjects VALUES (?)", ((x,) for x in sorted(subjects or ())))
+            db.executemany("INSERT INTO norms VALUES (?)", ((x,) for x in sorted(norms or ())))
+            where_found = "WHERE subject IN (SELECT subject FROM temp.subjects)"
+            where_chunk += (" AND (subject IN (SELECT subject FROM temp.subjects) "
+                            "OR norm IN (SELECT norm FROM temp.norms))")
         # SQLite takes a bare column (sentence) from the row that gives MIN(pos): the source's first sentence.
         rows = db.execute(
-            "SELECT subject, kind, obj, MIN(label), source, sentence, MIN(pos) FROM found "
+            f"SELECT subject, kind, obj, MIN(label), source, sentence, MIN(pos) FROM found {where_found} "
             "GROUP BY subject, kind, obj, source "
             "UNION ALL "
-            "SELECT subject, 'concept', obj, MIN(norm), source, sentence, MIN(pos) FROM chunks "
-            "WHERE norm IN (SELECT norm FROM accepted) GROUP BY subject, obj, source "
+            f"SELECT subject, 'concept', obj, MIN(norm), source, sentence, MIN(pos) FROM chunks {where_chunk} "
+            "GROUP BY subject, obj, source "
             "ORDER BY 1, 2, 3, 5")
         link, key = None, None
         for subject, kind, obj, label, source, sentence, _ in rows:

@@ -8,7 +8,10 @@ step (which noun chunks are concepts) runs there once every source is in.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..extract import GRAPH
+from rdflib.namespace import RDF
+
+from ..extract import GRAPH, REL_BY_KIND
+from ..namespaces import KG
 from ..readers import read_source
 from .extraction import Extraction
 from .facts import Facts, dataset_names
@@ -82,24 +85,76 @@ def ingest(plan: Plan, thesaurus, writer, mentions, jobs: int = 1, progress=no_p
     return Ingested(notes, facts.unmapped, extraction.version, extraction.degraded)
 
 
-def finish(db, writer, mentions: Mentions, version: str | None, questions: bool = True) -> int:
-    """The corpus-wide step: the extracted graph from every mention, then each bundle question's task.
-    Returns the number of links."""
-    from ..extract import write
+def finish(db, writer, mentions: Mentions, version: str | None, questions: bool = True,
+           touched: set[str] | None = None) -> None:
+    """The corpus-wide step: concepts decided over every mention and the extracted graph written from them,
+    then each bundle question's task. With `touched` (the nodes whose texts changed), only the links of
+    those nodes and of the concepts whose verdict changed are taken out and written again."""
+    import pyoxigraph as ox
+
+    from ..extract import concept_iri, write
     from .facts import GraphOut
     from .questions import question_tasks
 
-    import pyoxigraph as ox
-
-    db.clear_graph(ox.NamedNode(str(GRAPH)))
-    links = 0
+    graph = ox.NamedNode(str(GRAPH))
+    flipped = mentions.decide()
+    if touched is None:
+        db.clear_graph(graph)
+        links = mentions.links()
+    else:
+        # Questions' tasks depend on the whole graph: they are read again below.
+        for q in list(db.quads_for_pattern(None, ox.NamedNode(str(KG.aboutTask)), None, graph)):
+            for fact in list(db.quads_for_pattern(q.subject, None, None, graph)):
+                db.remove(fact)
+        left = _retract(db, graph, touched, {str(concept_iri(n)) for n in flipped})
+        links = mentions.links(subjects=touched, norms=flipped)
     if version is not None:
-        links = write(GraphOut(GRAPH, writer.add), mentions.links(), version)
+        write(GraphOut(GRAPH, writer.add), links, version)
     writer.flush()
+    if touched is not None:
+        _drop_orphans(db, graph, left)
     if questions:
         question_tasks(db, writer.add)
         writer.flush()
-    return links
+
+
+_RELS = {str(r) for r in REL_BY_KIND.values()}
+
+
+def _retract(db, graph, subjects: set[str], objects: set[str]) -> set:
+    """Take out every extracted link of these subjects and to these objects, with its statement and evidence;
+    returns the objects the removed links pointed to."""
+    import pyoxigraph as ox
+
+    rdf_subject, rdf_object = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(RDF.object)))
+    evidence = ox.NamedNode(str(KG.evidence))
+    gone, statements, pointed = [], set(), set()
+    for s in subjects:
+        node = ox.NamedNode(s)
+        gone += [q for q in db.quads_for_pattern(node, None, None, graph) if q.predicate.value in _RELS]
+        statements |= {q.subject for q in db.quads_for_pattern(None, rdf_subject, node, graph)}
+    for o in objects:
+        node = ox.NamedNode(o)
+        gone += [q for q in db.quads_for_pattern(None, None, node, graph) if q.predicate.value in _RELS]
+        statements |= {q.subject for q in db.quads_for_pattern(None, rdf_object, node, graph)}
+    for st in statements:
+        facts = list(db.quads_for_pattern(st, None, None, graph))
+        gone += facts
+        for ev in (q.object for q in facts if q.predicate == evidence):
+            gone += list(db.quads_for_pattern(ev, None, None, graph))
+    for q in gone:
+        if q.predicate.value in _RELS:
+            pointed.add(q.object)
+        db.remove(q)
+    return pointed
+
+
+def _drop_orphans(db, graph, objects) -> None:
+    """A concept or dataset no link points to any more loses its type and label, as a full build would."""
+    for o in objects:
+        if not any(q.predicate.value in _RELS for q in db.quads_for_pattern(None, None, o, graph)):
+            for q in list(db.quads_for_pattern(o, None, None, graph)):
+                db.remove(q)
 
 
 COUNTS = {

@@ -58,13 +58,13 @@ def build_store(paths: list[Path], store, fmt: str | None = None, progress=no_pr
     return _shown(result)
 
 
-def _finish(gen, writer, mentions, done, notes, extract, datasets) -> dict:
+def _finish(gen, writer, mentions, done, notes, extract, datasets, touched=None) -> dict:
     from ..store import Reader
     from ..validate import build_check
 
     if done.degraded:
         notes.append(done.degraded + "; no noun-chunk concepts")
-    finish(gen.db, writer, mentions, done.version, questions=extract)
+    finish(gen.db, writer, mentions, done.version, questions=extract, touched=touched)
     mentions.set_meta(**_meta(extract, datasets, done.version))
     mentions.close()
     gen.db.flush()
@@ -162,15 +162,18 @@ class _Update:
         with self.store.generation(base=True) as gen:
             writer = StoreWriter(gen.db)
             mentions = Mentions(gen.mentions)
-            for _, name in self.changed:
-                gen.db.clear_graph(ox.NamedNode(str(iris.source(name))))
-                mentions.drop_source(str(iris.source(name)))
+            graphs = [str(iris.source(name)) for _, name in self.changed]
+            touched = mentions.subjects_of(graphs)
+            for g in graphs:
+                gen.db.clear_graph(ox.NamedNode(g))
+                mentions.drop_source(g)
             thesaurus = Thesaurus.from_graph(load_ontologies())
             done = ingest(plan, thesaurus, writer, mentions, jobs, progress)
+            touched |= mentions.subjects_of(graphs)
             if done.version and self.meta.get("pipeline") not in ("", done.version):
                 raise StoreError(f"{self.store}: its texts were read by {self.meta['pipeline']}, this kg reads "
                                  f"with {done.version}", hint="build without --add to read every text again")
-            result = _finish(gen, writer, mentions, done, [], True, plan.datasets)
+            result = _finish(gen, writer, mentions, done, [], True, plan.datasets, touched)
         result.update(sources=len(self.changed), store=str(self.store))
         result["notes"].append(f"replaced {len(self.changed)} source(s) and kept the rest as stored: "
                                + ", ".join(name for _, name in self.changed[:3])
