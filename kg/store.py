@@ -128,7 +128,8 @@ class LocalStore:
                 db = ox.Store(str(fresh))
                 yield Generation(db, Path(str(fresh) + MENTIONS))
                 db.flush()
-                db.optimize()
+                if not base:  # a copy changed in a few places is left to RocksDB's own compaction
+                    db.optimize()
                 del db
                 link = self.root / f".{CURRENT}.{uuid.uuid4().hex}"
                 os.symlink(fresh.name, link)

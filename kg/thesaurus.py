@@ -96,11 +96,16 @@ class Thesaurus:
 
     @classmethod
     def from_graph(cls, graph) -> "Thesaurus":
-        rows = (
-            (str(r.c), str(r.type), str(r.p) if r.p is not None else None, str(r.v) if r.v is not None else None)
-            for r in graph.query(CONCEPT_QUERY)
-        )
-        return cls.from_rows(rows)
+        """From an rdflib graph. The query runs in Oxigraph: rdflib's own engine took 2 s over the thesaurus."""
+        import pyoxigraph as ox
+
+        from .build.write import Terms
+
+        terms, db = Terms(), ox.Store()
+        db.bulk_extend(ox.Quad(terms(s), terms(p), terms(o)) for s, p, o in graph)
+        rows = db.query(CONCEPT_QUERY)
+        return cls.from_rows(tuple(None if r[k] is None else r[k].value for k in ("c", "type", "p", "v"))
+                             for r in rows)
 
     def lookup(self, label: str, kind: str | None = None) -> str | None:
         """The concept a catalogue label means: by exact notation, then by normalised label."""

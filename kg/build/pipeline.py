@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 from ..extract import GRAPH, REL_BY_KIND
 from ..namespaces import KG
 from ..readers import read_source
-from .extraction import Extraction
+from .extraction import BATCH, Extraction
 from .facts import Facts, dataset_names
 from .mentions import Mentions
 
@@ -68,6 +68,8 @@ def ingest(plan: Plan, thesaurus, writer, mentions, jobs: int = 1, progress=no_p
            part: tuple[int, int] | None = None) -> Ingested:
     """Every source's facts to `writer`, what its texts name to `mentions`. With part=(k, n), only the
     k-th of every n blocks (numbered across all sources), so that n parts together make one build."""
+    # A worker costs seconds to start (it loads the pipeline): no more workers than batches to read.
+    jobs = max(1, min(jobs, plan.records // BATCH))
     extraction = Extraction(plan.datasets, mentions.add, jobs=jobs)
     facts = Facts(thesaurus, writer.add, extraction.add if extract else (lambda text: None))
     notes = []

@@ -28,10 +28,9 @@ def lemmatised(nlp, labels: list[str]) -> list:
     import spacy
     from spacy.tokens import DocBin
 
-    key = hashlib.sha256(json.dumps(
-        [spacy.__version__, nlp.meta.get("name"), nlp.meta.get("version"), list(nlp.pipe_names), labels]
-    ).encode("utf-8")).hexdigest()[:24]
-    path = cache_dir() / f"label-lemmas-{key}.spacy"
+    # Questions and extraction use two pipelines (with and without the parser): each keeps its own file.
+    pipeline = _digest([spacy.__version__, nlp.meta.get("name"), nlp.meta.get("version"), list(nlp.pipe_names)])
+    path = cache_dir() / f"label-lemmas-{pipeline[:12]}-{_digest(labels)[:16]}.spacy"
     try:
         docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
         if [d.text for d in docs] == labels:
@@ -43,15 +42,20 @@ def lemmatised(nlp, labels: list[str]) -> list:
     return docs
 
 
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value).encode("utf-8")).hexdigest()
+
+
 def _store(path: Path, docbin) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         docbin.to_disk(tmp)
         os.replace(tmp, path)  # whole or not at all: a reader never sees half a file
-        for old in path.parent.glob("label-lemmas-*.spacy"):
+        prefix = path.name.rsplit("-", 1)[0]
+        for old in path.parent.glob(f"{prefix}-*.spacy"):
             if old != path:
-                old.unlink(missing_ok=True)  # one thesaurus at a time: older keys are dead weight
+                old.unlink(missing_ok=True)  # one thesaurus per pipeline: older ones are dead weight
     except OSError:
         try:
             tmp.unlink(missing_ok=True)
