@@ -74,7 +74,7 @@ def run(store, query: str, fmt: str = "table", limit: int | None = None, timeout
     if services:
         raise QueryError(f"the query calls SERVICE {', '.join(services)}: kg does not fetch from other servers "
                          "unless told to", hint="pass --allow-service to let it")
-    from .remote import RemoteStore
+    from .store import RemoteStore
 
     if isinstance(store, RemoteStore):
         return _remote(store, query, fmt, limit, update, bindings)

@@ -99,7 +99,7 @@ class Thesaurus:
         """From an rdflib graph. The query runs in Oxigraph: rdflib's own engine took 2 s over the thesaurus."""
         import pyoxigraph as ox
 
-        from .build.write import Terms
+        from .store.base import Terms
 
         terms, db = Terms(), ox.Store()
         db.bulk_extend(ox.Quad(terms(s), terms(p), terms(o)) for s, p, o in graph)

@@ -258,7 +258,7 @@ def _message(template: str, row: dict) -> str:
 
 def _with_sources(reader, findings: list[Finding], batch: int = 200) -> list[Finding]:
     """Name the source file each offending node was read from (the first, if several)."""
-    from .remote import SAFE_IRI
+    from .store.remote import SAFE_IRI
 
     nodes = sorted({f.focus for f in findings if SAFE_IRI.match(f.focus) and ":" in f.focus})
     found: dict[str, str] = {}

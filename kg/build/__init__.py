@@ -5,6 +5,6 @@ and `load_parts` split one build into parts that any batch system can run apart 
 """
 
 from .ontologies import ONTOLOGY_FILES, load_ontologies
-from .store import build_store, export_part, load_parts
+from .modes import build_store, export_part, load_parts
 
 __all__ = ["ONTOLOGY_FILES", "build_store", "export_part", "load_ontologies", "load_parts"]

@@ -1,38 +1,10 @@
 """Facts into an Oxigraph store (or an N-Quads file) in bounded batches."""
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+
+from ..store.base import Terms
 
 BATCH = 100_000  # quads held before they are written: bounds memory, and is large enough for bulk speed
-_IRI_CACHE = 200_000  # IRIs repeat (predicates, classes, graphs, tasks): convert each once
-
-
-class Terms:
-    """rdflib terms as pyoxigraph terms, IRIs memoised."""
-
-    def __init__(self):
-        self.iris: dict[str, ox.NamedNode] = {}
-
-    def __call__(self, t):
-        if isinstance(t, URIRef):
-            node = self.iris.get(t)
-            if node is None:
-                if len(self.iris) >= _IRI_CACHE:
-                    self.iris.clear()
-                node = self.iris[t] = ox.NamedNode(str(t))
-            return node
-        if isinstance(t, Literal):
-            if t.language:
-                return ox.Literal(str(t), language=t.language)
-            if t.datatype:
-                return ox.Literal(str(t), datatype=self(t.datatype))
-            return ox.Literal(str(t))
-        if isinstance(t, BNode):
-            return ox.BlankNode(str(t))
-        raise TypeError(f"not an RDF term: {t!r}")
-
-    def quad(self, s, p, o, g) -> ox.Quad:
-        return ox.Quad(self(s), self(p), self(o), self(g))
 
 
 class StoreWriter:

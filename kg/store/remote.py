@@ -19,8 +19,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import StoreError
-from .store import Generation, sources_of
+from ..errors import StoreError
+from .base import Generation, sources_of
 
 SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|^`\\]+$')
 MANIFEST = "https://w3id.org/cnaps-kg/id/kg-manifest"
@@ -172,8 +172,8 @@ class RemoteReader:
         self.store = store
 
     def select(self, query: str, **bindings) -> list[dict]:
-        from .namespaces import sparql_prologue
-        from .store import Iri
+        from ..namespaces import sparql_prologue
+        from .base import Iri
 
         if bindings:
             values = []

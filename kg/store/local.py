@@ -1,4 +1,4 @@
-"""The persistent RDF store: an embedded Oxigraph database on disk.
+"""The embedded store: an Oxigraph database on disk, in generations.
 
 A build writes a fresh database beside the live one and then swaps a symlink,
 so readers always see either the old graph or the new one, never half of one.
@@ -9,30 +9,13 @@ import os
 import shutil
 import uuid
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 
-from .errors import StoreError
+from ..errors import StoreError
+from .base import Generation, Reader, sources_of
 
 CURRENT = "current"
 MENTIONS = ".mentions.sqlite"  # beside each generation's database
-
-
-SOURCES = ("SELECT ?name ?file WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/source> ?name ; "
-           "<http://www.w3.org/ns/prov#wasDerivedFrom> ?file } }")
-
-
-def sources_of(reader) -> dict[str, str]:
-    """The source files a graph was built from: relative name -> file URI."""
-    return {r["name"]: r["file"] for r in reader.select(SOURCES)}
-
-
-class Generation:
-    """A database being built, and where its mentions go."""
-
-    def __init__(self, db, mentions: Path):
-        self.db = db
-        self.mentions = mentions
 
 
 def _remove(path: Path) -> None:
@@ -52,17 +35,6 @@ def resolve(location: str | None) -> Path:
     """--store, else $KG_STORE, else the per-user data directory."""
     chosen = location or os.environ.get("KG_STORE")
     return Path(chosen).expanduser() if chosen else default_location()
-
-
-def open_store(location: str | None):
-    """A LocalStore for a path (or the default), a RemoteStore for an http(s) SPARQL server."""
-    from .remote import RemoteStore, is_remote
-
-    # --store and $KG_STORE name a store the same way: a directory or a server's URL.
-    chosen = location or os.environ.get("KG_STORE")
-    if is_remote(chosen):
-        return RemoteStore(str(chosen))
-    return LocalStore(resolve(chosen))
 
 
 class LocalStore:
@@ -177,70 +149,3 @@ class LocalStore:
             raise StoreError(f"{self.root}: cannot open the store: {exc}") from None
 
 
-def to_rdflib(t):
-    """A pyoxigraph term as an rdflib term."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    plain = not t.datatype or t.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
-    return Literal(t.value, datatype=None if plain else URIRef(t.datatype.value))
-
-
-class Reader:
-    """Read-only SPARQL over a store, with user values bound, never pasted."""
-
-    def __init__(self, db):
-        self.db = db
-
-    def select(self, query: str, **bindings) -> list[dict]:
-        import pyoxigraph as ox
-
-        subs = {ox.Variable(k): _term(v) for k, v in bindings.items()}
-        results = self.db.query(query, use_default_graph_as_union=True, substitutions=subs or None)
-        names = [v.value for v in results.variables]
-        return [{n: _py(row[n]) for n in names} for row in results]
-
-    def count(self) -> int:
-        return len(self.db)
-
-
-def _term(value):
-    import pyoxigraph as ox
-
-    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-        return value
-    if isinstance(value, Iri):
-        return ox.NamedNode(str(value))
-    return ox.Literal(str(value))
-
-
-class Iri(str):
-    """Marks a binding as an IRI rather than a plain string."""
-
-
-_NUMERIC = {
-    "http://www.w3.org/2001/XMLSchema#integer": int,
-    "http://www.w3.org/2001/XMLSchema#decimal": Decimal,
-    "http://www.w3.org/2001/XMLSchema#double": float,
-}
-
-
-def _py(term):
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value if term.datatype else ""
-        if dt in _NUMERIC:
-            return float(_NUMERIC[dt](term.value))
-        if dt.endswith("#boolean"):
-            return term.value == "true"
-        return term.value
-    return term.value
