@@ -31,8 +31,15 @@ def store_option(fn):
 
 
 def jobs_option(fn):
-    return click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-                        help="Processes that read texts at once (each loads the spaCy pipeline).")(fn)
+    return click.option("--jobs", "-j", type=click.IntRange(1, 64), default=_cores, show_default="the usable cores, at most 4",
+                        help="Processes that read texts at once (each loads the spaCy pipeline, about 250 MB).")(fn)
+
+
+def _cores() -> int:
+    import os
+
+    # More than a few workers mostly buys memory: the main process writes what they read.
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def _store(store_path):
@@ -148,7 +155,7 @@ def _answerer(store_path):
             raise click.ClickException(f"{store}: the server holds no graph from kg build "
                                        f"(run `kg build --store {store}` first)")
         click.echo(f"no graph at {store} yet: building it from {SEEDS} first", err=True)
-        _build(build_store, [SEEDS], store, None)
+        _build(build_store, [SEEDS], store, None, jobs=_cores())
     return Answerer(store.reader())
 
 

@@ -54,19 +54,26 @@ SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract WHERE {
 }"""
 
 PAPERS_MENTIONING = _P + """
-SELECT ?task ?p ?title ?url ?arxiv ?code ?abstract ?sentence ?setting ?filed ?area ?other WHERE {
-  ?p a kg:Paper ; kg:mentionsTask ?task ; dcterms:title ?title .
-  ?l a kg:ExtractedLink ; rdf:subject ?p ; rdf:predicate kg:mentionsTask ; rdf:object ?task ;
-     kg:evidence/kg:sentence ?sentence .
-  OPTIONAL { ?p schema:url ?url }
-  OPTIONAL { ?p fabio:hasArXivId ?arxiv }
-  OPTIONAL { ?p kg:hasCode ?code }
-  OPTIONAL { ?p dcterms:abstract ?abstract }
+SELECT ?task ?p ?title ?sentence (SAMPLE(?url_) AS ?url) (SAMPLE(?arxiv_) AS ?arxiv) (SAMPLE(?code_) AS ?code)
+       (SAMPLE(?abstract_) AS ?abstract) (GROUP_CONCAT(DISTINCT STR(?setting); separator=" ") AS ?settings)
+       (GROUP_CONCAT(DISTINCT STR(?filed); separator=" ") AS ?filed_)
+       (GROUP_CONCAT(DISTINCT STR(?area); separator=" ") AS ?areas)
+       (GROUP_CONCAT(DISTINCT STR(?other); separator=" ") AS ?others) WHERE {
+  ?p kg:mentionsTask ?task .
+  ?l rdf:object ?task ; rdf:subject ?p ; rdf:predicate kg:mentionsTask .
+  ?p a kg:Paper ; dcterms:title ?title .
+  ?l kg:evidence/kg:sentence ?sentence .
+  OPTIONAL { ?p schema:url ?url_ }
+  OPTIONAL { ?p fabio:hasArXivId ?arxiv_ }
+  OPTIONAL { ?p kg:hasCode ?code_ }
+  OPTIONAL { ?p dcterms:abstract ?abstract_ }
   OPTIONAL { ?p kg:mentionsSetting ?setting }
   OPTIONAL { ?p kg:addressesTask ?filed }
   OPTIONAL { ?p kg:inArea ?area }
   OPTIONAL { ?p kg:mentionsTask ?other }
-}"""
+} GROUP BY ?task ?p ?title ?sentence"""
+# One row per paper and sentence: its settings, tasks and areas come joined by spaces (IRIs hold none), where
+# one row per combination made this query 20 times as many rows, and their conversion most of its time.
 
 TASK_MODEL_MENTIONS = _P + """
 SELECT ?task ?m ?c ?label ?sentence WHERE {
@@ -320,10 +327,9 @@ class Index:
                 elif is_title(found[r["p"]][1], r["title"]) and not is_title(r["sentence"], r["title"]):
                     found[r["p"]] = (found[r["p"]][0], r["sentence"])  # a sentence of the abstract says more
                 info = found[r["p"]][0]
-                for key, into in (("setting", info.settings), ("filed", info.tasks), ("area", info.areas),
-                                  ("other", info.named)):
-                    if r[key]:
-                        into.add(r[key])
+                for key, into in (("settings", info.settings), ("filed_", info.tasks), ("areas", info.areas),
+                                  ("others", info.named)):
+                    into.update((r[key] or "").split())
             self._mention_cache[task] = sorted(found.values(), key=lambda pe: pe[0].iri)
         return self._mention_cache[task]
 

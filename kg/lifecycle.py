@@ -4,9 +4,12 @@ import os
 import signal
 
 
-def die_with_parent(sig: int = signal.SIGKILL) -> None:
-    """In a child: ask Linux to send `sig` when the parent exits, however it exits (kill -9 included)."""
-    parent = os.getppid()
+def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> None:
+    """In a child: ask Linux to send `sig` when the parent exits, however it exits (kill -9 included).
+
+    `parent`: the pid the child was started by, for a child that calls this only after starting up
+    (a spawned worker), when the parent may be gone already."""
+    parent = parent or os.getppid()
     try:
         import ctypes
 

@@ -7,6 +7,7 @@ extraction pipeline once; the rows it sends back are ordered by place, not by ar
 """
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
 BATCH = 1000  # texts a worker reads at a time: enough to keep nlp.pipe busy, few enough to bound memory
@@ -25,7 +26,10 @@ def _load(datasets: list[str]):
             "degraded": pipeline.meta.get("kg_degraded")}
 
 
-def _init(datasets: list[str]) -> None:
+def _init(datasets: list[str], parent: int) -> None:
+    from ..lifecycle import die_with_parent
+
+    die_with_parent(parent=parent)  # a worker must not outlive a build that was killed, even with kill -9
     _worker.update(_load(datasets))
 
 
@@ -73,7 +77,7 @@ class Extraction:
             return
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_init, initargs=(self.datasets,))
+                                            initializer=_init, initargs=(self.datasets, os.getpid()))
         self.pending.append((self.pool.submit(_read, batch), len(batch)))
         while len(self.pending) > 2 * self.jobs:  # a bounded queue: the reader waits for the workers
             future, n = self.pending.pop(0)

@@ -176,3 +176,25 @@ def test_killing_a_build_leaves_the_previous_graph_live_and_nothing_running(smal
 def _databases(store) -> list:
     """The store's generations (each database has its mentions file beside it)."""
     return [p for p in store.root.glob("gen-*") if p.is_dir()]
+
+
+def test_killing_a_parallel_build_stops_its_workers(small_store, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    lines = (SEEDS / "arxiv" / "arxiv_2023_after.jsonl").read_text(encoding="utf-8").splitlines()[:4000]
+    (src / "listing.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before, live = small_store.reader().count(), small_store.live_path()
+    proc = subprocess.Popen([*KG, "build", str(src), "--jobs", "2", "--store", str(small_store.root)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(_children(proc.pid)) < 2:  # the workers (and the pool's helper)
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2, "the build started no workers"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert _wait_gone(workers) == []
+        assert (small_store.live_path(), small_store.reader().count()) == (live, before)
+    finally:
+        proc.kill()
