@@ -104,3 +104,37 @@ def test_long_texts_are_read_in_smaller_batches():
     texts = [Text("s", "g", "x" * n) for n in (100,) * 300 + (2000,) * 20]
     runs = [len(r) for r in batches(texts)]
     assert runs == [128, 128, 49, 8, 7]  # titles 128 at a time; abstracts 8 to a 16k-character batch
+
+
+def test_an_update_checks_the_contract_on_what_it_changed(tmp_path, monkeypatch):
+    import json
+
+    from kg.errors import KgError
+    from kg.validate import SHAPES
+
+    cards = json.loads((SEEDS / "catalogs" / "models.json").read_text(encoding="utf-8"))
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(SEEDS / "tasks.json", src)
+    bare = {**cards[0], "Model Unique Name": "Bare-Net-2x", "Dataset": None, "Summary": None}  # no text: no links
+    (src / "a.json").write_text(json.dumps(cards[:5] + [bare]))
+    (src / "b.json").write_text(json.dumps(cards[5:8]))
+    store = LocalStore(tmp_path / "store")
+    build_store([src], store)
+    before, live = store.reader().count(), store.live_path()
+    strict = tmp_path / "strict.ttl"
+    strict.write_text(SHAPES.read_text() + "\nkgs:Strict a sh:NodeShape ; sh:targetClass kg:Model ;\n"
+                      "  sh:property [ sh:path kg:trainedOn ; sh:minCount 1 ; sh:message \"names no dataset\" ] .\n")
+    monkeypatch.setattr("kg.validate.SHAPES", strict)
+
+    (src / "b.json").write_text(json.dumps(cards[5:8] + [{**bare, "Model Unique Name": "Bare-Net-4x"}]))
+    with pytest.raises(KgError, match=r"breaks the contract in strict.ttl 1 time\(s\), first: violation: b.json: "
+                                      r".*Bare-Net-4x>: names no dataset"):
+        build_store([src], store, add=True)
+    assert (store.reader().count(), store.live_path()) == (before, live)
+    # Bare-Net-2x breaks the strict shape too, but a.json did not change: only kg validate looks at it again.
+    reworded = {**cards[5], "Summary": "A reworded summary of a super-resolution model."}
+    (src / "b.json").write_text(json.dumps([reworded] + cards[6:8]))
+    result = build_store([src], store, add=True)
+    assert result["notes"][-1] == "replaced 1 source(s) and kept the rest as stored: b.json"
+    assert store.live_path() != live

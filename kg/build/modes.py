@@ -58,18 +58,29 @@ def build_store(paths: list[Path], store, fmt: str | None = None, progress=no_pr
     return _shown(result)
 
 
-def _finish(gen, writer, mentions, done, notes, extract, datasets, touched=None) -> dict:
+def _finish(gen, writer, mentions, done, notes, extract, datasets, touched=None, changed=None, types=None) -> dict:
+    """The corpus-wide step, the counts and the contract check. For an update (`touched`: the nodes whose texts
+    changed; `changed`: the nodes of the replaced graphs; `types`: their types before), the check covers the
+    nodes whose facts changed, and the nodes that point to one whose type changed (sh:class looks there)."""
     from ..store import Reader
     from ..validate import build_check
 
     if done.degraded:
         notes.append(done.degraded + "; no noun-chunk concepts")
-    finish(gen.db, writer, mentions, done.version, questions=extract, touched=touched)
+    extracted = finish(gen.db, writer, mentions, done.version, questions=extract, touched=touched)
     mentions.set_meta(**_meta(extract, datasets, done.version))
     mentions.close()
     gen.db.flush()
     c = counts(gen.db)
-    build_check(notes)(Reader(gen.db))
+    focus = None
+    if touched is not None:
+        before, graphs = types
+        now = _types(gen.db, changed, graphs)
+        other = _types(gen.db, changed, None, but=graphs)
+        retyped = {n for n in changed
+                   if before.get(n, set()) | other.get(n, set()) != now.get(n, set()) | other.get(n, set())}
+        focus = changed | extracted | _pointing_to(gen.db, retyped)
+    build_check(notes, only=focus)(Reader(gen.db))
     return {"counts": c, "unmapped": done.unmapped, "notes": done.notes + notes}
 
 
@@ -164,16 +175,20 @@ class _Update:
             mentions = Mentions(gen.mentions)
             graphs = [str(iris.source(name)) for _, name in self.changed]
             touched = mentions.subjects_of(graphs)
+            changed = _nodes_in(gen.db, graphs)
+            types = _types(gen.db, changed, graphs)
             for g in graphs:
                 gen.db.clear_graph(ox.NamedNode(g))
                 mentions.drop_source(g)
             thesaurus = Thesaurus.from_graph(load_ontologies())
             done = ingest(plan, thesaurus, writer, mentions, jobs, progress)
             touched |= mentions.subjects_of(graphs)
+            changed |= _nodes_in(gen.db, graphs)
+            types = (types, graphs)
             if done.version and self.meta.get("pipeline") not in ("", done.version):
                 raise StoreError(f"{self.store}: its texts were read by {self.meta['pipeline']}, this kg reads "
                                  f"with {done.version}", hint="build without --add to read every text again")
-            result = _finish(gen, writer, mentions, done, [], True, plan.datasets, touched)
+            result = _finish(gen, writer, mentions, done, [], True, plan.datasets, touched, changed, types)
         result.update(sources=len(self.changed), store=str(self.store))
         result["notes"].append(f"replaced {len(self.changed)} source(s) and kept the rest as stored: "
                                + ", ".join(name for _, name in self.changed[:3])
@@ -183,6 +198,40 @@ class _Update:
 
 class _Rebuild(Exception):
     pass
+
+
+def _nodes_in(db, graphs: list[str]) -> set[str]:
+    import pyoxigraph as ox
+
+    from .pipeline import nodes_of
+
+    out: set[str] = set()
+    for g in graphs:
+        out |= nodes_of(db.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+    return out
+
+
+def _types(db, nodes: set[str], graphs: list[str] | None, but: list[str] = ()) -> dict[str, set[str]]:
+    """Each node's types stated in `graphs` (None: in any graph but those in `but`)."""
+    import pyoxigraph as ox
+
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    inside, skip = set(graphs or ()), set(but)
+    out = {}
+    for n in nodes:
+        found = {q.object.value for q in db.quads_for_pattern(ox.NamedNode(n), rdf_type, None)
+                 if isinstance(q.graph_name, ox.NamedNode)
+                 and (q.graph_name.value in inside if graphs is not None else q.graph_name.value not in skip)}
+        if found:
+            out[n] = found
+    return out
+
+
+def _pointing_to(db, nodes: set[str]) -> set[str]:
+    import pyoxigraph as ox
+
+    return {q.subject.value for n in nodes for q in db.quads_for_pattern(None, None, ox.NamedNode(n))
+            if isinstance(q.subject, ox.NamedNode)}
 
 
 # --- parts --------------------------------------------------------------------------------------

@@ -88,10 +88,11 @@ def ingest(plan: Plan, thesaurus, writer, mentions, jobs: int = 1, progress=no_p
 
 
 def finish(db, writer, mentions: Mentions, version: str | None, questions: bool = True,
-           touched: set[str] | None = None) -> None:
+           touched: set[str] | None = None) -> set[str]:
     """The corpus-wide step: concepts decided over every mention and the extracted graph written from them,
     then each bundle question's task. With `touched` (the nodes whose texts changed), only the links of
-    those nodes and of the concepts whose verdict changed are taken out and written again."""
+    those nodes and of the concepts whose verdict changed are taken out and written again, and the nodes
+    whose facts that changed are returned."""
     import pyoxigraph as ox
 
     from ..extract import concept_iri, write
@@ -100,6 +101,7 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
 
     graph = ox.NamedNode(str(GRAPH))
     flipped = mentions.decide()
+    changed: set[str] = set()
     if touched is None:
         db.clear_graph(graph)
         links = mentions.links()
@@ -107,48 +109,71 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
         # Questions' tasks depend on the whole graph: they are read again below.
         for q in list(db.quads_for_pattern(None, ox.NamedNode(str(KG.aboutTask)), None, graph)):
             for fact in list(db.quads_for_pattern(q.subject, None, None, graph)):
+                changed |= nodes_of([fact])
                 db.remove(fact)
-        left = _retract(db, graph, touched, {str(concept_iri(n)) for n in flipped})
+        objects = {str(concept_iri(n)) for n in flipped}
+        gone = _retract(db, graph, touched, objects)
+        changed |= nodes_of(gone)
         links = mentions.links(subjects=touched, norms=flipped)
     if version is not None:
         write(GraphOut(GRAPH, writer.add), links, version)
     writer.flush()
     if touched is not None:
-        _drop_orphans(db, graph, left)
+        _drop_orphans(db, graph, {q.object for q in gone if q.predicate.value in _RELS})
+        changed |= nodes_of(_links_of(db, graph, touched, objects)) | touched | objects
     if questions:
         question_tasks(db, writer.add)
         writer.flush()
+        if touched is not None:
+            changed |= nodes_of(db.quads_for_pattern(None, ox.NamedNode(str(KG.aboutTask)), None, graph))
+    return changed
+
+
+def nodes_of(quads) -> set[str]:
+    """The IRIs a set of quads is about: subjects and IRI objects (their constraints may have changed)."""
+    import pyoxigraph as ox
+
+    out = set()
+    for q in quads:
+        out.add(q.subject.value)
+        if isinstance(q.object, ox.NamedNode):
+            out.add(q.object.value)
+    return out
 
 
 _RELS = {str(r) for r in REL_BY_KIND.values()}
 
 
-def _retract(db, graph, subjects: set[str], objects: set[str]) -> set:
-    """Take out every extracted link of these subjects and to these objects, with its statement and evidence;
-    returns the objects the removed links pointed to."""
+def _links_of(db, graph, subjects: set[str], objects: set[str]) -> list:
+    """The extracted facts of these subjects and to these objects: direct links, statements and evidence."""
     import pyoxigraph as ox
 
     rdf_subject, rdf_object = (ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(RDF.object)))
     evidence = ox.NamedNode(str(KG.evidence))
-    gone, statements, pointed = [], set(), set()
+    found, statements = [], set()
     for s in subjects:
         node = ox.NamedNode(s)
-        gone += [q for q in db.quads_for_pattern(node, None, None, graph) if q.predicate.value in _RELS]
+        found += [q for q in db.quads_for_pattern(node, None, None, graph) if q.predicate.value in _RELS]
         statements |= {q.subject for q in db.quads_for_pattern(None, rdf_subject, node, graph)}
     for o in objects:
         node = ox.NamedNode(o)
-        gone += [q for q in db.quads_for_pattern(None, None, node, graph) if q.predicate.value in _RELS]
+        found += [q for q in db.quads_for_pattern(None, None, node, graph) if q.predicate.value in _RELS]
         statements |= {q.subject for q in db.quads_for_pattern(None, rdf_object, node, graph)}
     for st in statements:
         facts = list(db.quads_for_pattern(st, None, None, graph))
-        gone += facts
+        found += facts
         for ev in (q.object for q in facts if q.predicate == evidence):
-            gone += list(db.quads_for_pattern(ev, None, None, graph))
+            found += list(db.quads_for_pattern(ev, None, None, graph))
+    return found
+
+
+def _retract(db, graph, subjects: set[str], objects: set[str]) -> list:
+    """Take out every extracted link of these subjects and to these objects, with its statement and evidence;
+    returns what was taken out."""
+    gone = _links_of(db, graph, subjects, objects)
     for q in gone:
-        if q.predicate.value in _RELS:
-            pointed.add(q.object)
         db.remove(q)
-    return pointed
+    return gone
 
 
 def _drop_orphans(db, graph, objects) -> None:
