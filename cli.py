@@ -31,7 +31,8 @@ def store_option(fn):
 
 
 def jobs_option(fn):
-    return click.option("--jobs", "-j", type=click.IntRange(1, 64), default=_cores, show_default="the usable cores, at most 4",
+    return click.option("--jobs", "-j", type=click.IntRange(1, 64), default=_cores,
+                        show_default="the usable cores, at most 4",
                         help="Processes that read texts at once (each loads the spaCy pipeline, about 250 MB).")(fn)
 
 

@@ -109,12 +109,13 @@ def main() -> None:
         row = {"papers": n, "build_s": built["seconds"], "tree_rss": built["tree_rss"], "rss": built["rss"],
                "store_bytes": _du(store), "summary": built["output"].strip().splitlines()[-2]}
         # One month changes: a listing file of 1,000 papers loses its first 100 and gains 100 others.
-        listing = sorted((corpus / "arxiv").glob("listing-*.jsonl"))[len(list((corpus / "arxiv").glob("listing-*"))) // 2]
+        listings = sorted((corpus / "arxiv").glob("listing-*.jsonl"))
+        listing, donor = listings[len(listings) // 2], listings[0].read_text().splitlines()[:100]
         lines = listing.read_text().splitlines()
-        donor = sorted((corpus / "arxiv").glob("listing-*.jsonl"))[0].read_text().splitlines()
-        listing.write_text("\n".join(lines[100:] + [json.dumps({**json.loads(d), "Paper": None,
-                                                                 "Model Unique Name": json.loads(d)["Model Unique Name"] + " revisited"})
-                                                     for d in donor[:100]]) + "\n")
+        revisited = [{**json.loads(d), "Paper": None} for d in donor]
+        for r in revisited:
+            r["Model Unique Name"] += " revisited"
+        listing.write_text("\n".join(lines[100:] + [json.dumps(r) for r in revisited]) + "\n")
         update = run(["build", "--add", str(corpus), "--store", str(store), "--jobs", str(args.jobs)], env)
         row["update_s"] = update["seconds"]
         row["queries"] = saved_queries(store)

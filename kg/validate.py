@@ -110,7 +110,7 @@ def compile_shapes(shapes: Graph) -> list[Check]:
     return checks
 
 
-FOCUS_BATCH = 1000  # nodes bound per query when only some are checked
+FOCUS_BATCH = 4000  # nodes bound per query when only some are checked (fewer, larger queries were faster)
 
 
 def validate(reader, shapes: Path = SHAPES, sources: bool = True, only: set[str] | None = None) -> Report:
@@ -206,7 +206,11 @@ def _property_checks(shapes: Graph, shape, prop, focus: str) -> list[Check]:
                  f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
             checks.append(Check(q, "MinCount", _name(shape), severity, message, str(path)))
         elif key == SH.maxCount:
-            q = (f"SELECT ?this (COUNT(DISTINCT ?v) AS ?count) WHERE {{ {focus} ?this {p} ?v }} "
+            # At most one value is two different values, found without grouping: a GROUP BY over every
+            # evidence node held 350 MB at 250k papers, this holds only the nodes that break it.
+            q = (f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {p} ?v . ?this {p} ?w . FILTER(!sameTerm(?v, ?w)) }}"
+                 if int(o) == 1 else
+                 f"SELECT ?this (COUNT(DISTINCT ?v) AS ?count) WHERE {{ {focus} ?this {p} ?v }} "
                  f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(o)})")
             checks.append(Check(q, "MaxCount", _name(shape), severity, message, str(path)))
         else:

@@ -146,6 +146,15 @@ class Facts:
             if isinstance(node, URIRef):
                 g.add((node, RDF.type, cls))
 
+    def model_links(self, g: GraphOut, m: URIRef, rec) -> None:
+        """A model's paper, code, hub page and summary, as a catalogue card or a bundle gives them."""
+        if rec.paper:
+            g.add((m, KG.describedBy, self.paper_node(g, rec.paper)))
+        self.link(g, m, KG.hasCode, rec.github, KG.CodeRepository)
+        self.link(g, m, KG.hasHubPage, rec.huggingface, KG.HubPage)
+        if rec.summary:
+            g.add((m, DCTERMS.description, Literal(rec.summary)))
+
     # --- records ----------------------------------------------------------
 
     def _card(self, g: GraphOut, card: ModelCard) -> None:
@@ -179,12 +188,7 @@ class Facts:
             g.add((m, KG.trainedOn, d))
             g.add((d, RDF.type, KG.Dataset))
             g.add((d, RDFS.label, Literal(name)))
-        if card.paper:
-            g.add((m, KG.describedBy, self.paper_node(g, card.paper)))
-        self.link(g, m, KG.hasCode, card.github, KG.CodeRepository)
-        self.link(g, m, KG.hasHubPage, card.huggingface, KG.HubPage)
-        if card.summary:
-            g.add((m, DCTERMS.description, Literal(card.summary)))
+        self.model_links(g, m, card)
 
     def _paper(self, g: GraphOut, rec: PaperRecord) -> None:
         p = self.paper_node(g, rec.url, rec.title)
@@ -221,12 +225,7 @@ class Facts:
             g.add((m, RDF.type, KG.Model))
             g.add((m, SCHEMA.name, Literal(rec.name)))
             g.add((b, KG.recommends, m))
-            if rec.paper:
-                g.add((m, KG.describedBy, self.paper_node(g, rec.paper)))
-            self.link(g, m, KG.hasCode, rec.github, KG.CodeRepository)
-            self.link(g, m, KG.hasHubPage, rec.huggingface, KG.HubPage)
-            if rec.summary:
-                g.add((m, DCTERMS.description, Literal(rec.summary)))
+            self.model_links(g, m, rec)
             self.text(g, m, rec.summary)
         for rec in bundle.papers:
             p = self.paper_node(g, rec.url, rec.title)

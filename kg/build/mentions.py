@@ -72,9 +72,6 @@ class Mentions:
         self.db.execute("DELETE FROM found WHERE source = ?", (source,))
         self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))
 
-    def sources(self) -> set[str]:
-        return {s for (s,) in self.db.execute("SELECT DISTINCT source FROM found UNION SELECT DISTINCT source FROM chunks")}
-
     def concepts(self, min_sources: int = MIN_CONCEPT_SOURCES) -> set[str]:
         """The noun chunks that are concepts over everything added so far."""
         db = self.db
@@ -98,7 +95,8 @@ class Mentions:
         """The nodes whose texts came from these sources."""
         marks = ",".join("?" * len(sources))
         return {r for (r,) in self.db.execute(
-            f"SELECT subject FROM found WHERE source IN ({marks}) UNION SELECT subject FROM chunks WHERE source IN ({marks})",
+            f"SELECT subject FROM found WHERE source IN ({marks}) "
+            f"UNION SELECT subject FROM chunks WHERE source IN ({marks})",
             [*sources, *sources])}
 
     def decide(self, min_sources: int = MIN_CONCEPT_SOURCES) -> set[str]:

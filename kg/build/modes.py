@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__, iris
@@ -54,39 +55,47 @@ def build_store(paths: list[Path], store, fmt: str | None = None, progress=no_pr
             mentions = Mentions(gen.mentions)
             done = ingest(plan, thesaurus, writer, mentions, jobs, progress, extract)
             result = _finish(gen, writer, mentions, done, notes, extract, plan.datasets)
-    result.update(sources=len(found), store=str(store))
-    return _shown(result)
+    result["store"] = str(store)
+    return result
 
 
-def _finish(gen, writer, mentions, done, notes, extract, datasets, touched=None, changed=None, types=None) -> dict:
-    """The corpus-wide step, the counts and the contract check. For an update (`touched`: the nodes whose texts
-    changed; `changed`: the nodes of the replaced graphs; `types`: their types before), the check covers the
-    nodes whose facts changed, and the nodes that point to one whose type changed (sh:class looks there)."""
+@dataclass
+class Changes:
+    """What an update replaced: the graphs, the nodes whose texts changed, the nodes of those graphs (before
+    and after), and the types those graphs gave them before."""
+    graphs: list[str]
+    touched: set[str]
+    nodes: set[str]
+    types: dict[str, set[str]]
+    # Whether bundle questions' tasks may have changed: reading a question looks at the thesaurus, the
+    # models and the questions (kg.rank), never at arXiv listings, so new papers alone leave them as they are.
+    questions: bool = True
+
+
+def _finish(gen, writer, mentions, done, notes, extract, datasets, changes: Changes | None = None) -> dict:
+    """The corpus-wide step, the counts and the contract check. After an update the check covers the nodes
+    whose facts changed and those that point to a node whose type changed (sh:class looks there)."""
     from ..store import Reader
     from ..validate import build_check
 
     if done.degraded:
         notes.append(done.degraded + "; no noun-chunk concepts")
-    extracted = finish(gen.db, writer, mentions, done.version, questions=extract, touched=touched)
+    extracted = finish(gen.db, writer, mentions, done.version, touched=changes.touched if changes else None,
+                       questions=extract and (changes is None or changes.questions))
     mentions.set_meta(**_meta(extract, datasets, done.version))
     mentions.close()
     gen.db.flush()
     c = counts(gen.db)
     focus = None
-    if touched is not None:
-        before, graphs = types
-        now = _types(gen.db, changed, graphs)
-        other = _types(gen.db, changed, None, but=graphs)
-        retyped = {n for n in changed
+    if changes is not None:
+        nodes, before = changes.nodes, changes.types
+        now = _types(gen.db, nodes, changes.graphs)
+        other = _types(gen.db, nodes, None, but=changes.graphs)
+        retyped = {n for n in nodes
                    if before.get(n, set()) | other.get(n, set()) != now.get(n, set()) | other.get(n, set())}
-        focus = changed | extracted | _pointing_to(gen.db, retyped)
+        focus = nodes | extracted | _pointing_to(gen.db, retyped)
     build_check(notes, only=focus)(Reader(gen.db))
     return {"counts": c, "unmapped": done.unmapped, "notes": done.notes + notes}
-
-
-def _shown(result: dict) -> dict:
-    result.pop("sources", None)  # the counts say how many the graph holds
-    return result
 
 
 def _meta(extract: bool, datasets, version) -> dict:
@@ -163,9 +172,8 @@ class _Update:
         from ..thesaurus import Thesaurus
 
         if not self.changed:
-            result = {"counts": counts(self.store.open()), "unmapped": {}, "sources": 0, "store": str(self.store),
-                      "notes": [f"{self.store} already holds every given source as it is; nothing was rebuilt"]}
-            return _shown(result)
+            return {"counts": counts(self.store.open()), "unmapped": {}, "store": str(self.store),
+                    "notes": [f"{self.store} already holds every given source as it is; nothing was rebuilt"]}
         plan = Plan.read(self.changed, self.fmt)
         plan.datasets |= self.kept_datasets
         if _meta(True, plan.datasets, None)["datasets"] != self.meta.get("datasets"):
@@ -184,16 +192,16 @@ class _Update:
             done = ingest(plan, thesaurus, writer, mentions, jobs, progress)
             touched |= mentions.subjects_of(graphs)
             changed |= _nodes_in(gen.db, graphs)
-            types = (types, graphs)
             if done.version and self.meta.get("pipeline") not in ("", done.version):
                 raise StoreError(f"{self.store}: its texts were read by {self.meta['pipeline']}, this kg reads "
                                  f"with {done.version}", hint="build without --add to read every text again")
-            result = _finish(gen, writer, mentions, done, [], True, plan.datasets, touched, changed, types)
-        result.update(sources=len(self.changed), store=str(self.store))
+            result = _finish(gen, writer, mentions, done, [], True, plan.datasets,
+                             Changes(graphs, touched, changed, types, questions=plan.formats != {"arxiv"}))
+        result["store"] = str(self.store)
         result["notes"].append(f"replaced {len(self.changed)} source(s) and kept the rest as stored: "
                                + ", ".join(name for _, name in self.changed[:3])
                                + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else ""))
-        return _shown(result)
+        return result
 
 
 class _Rebuild(Exception):
@@ -296,7 +304,8 @@ class _MentionQuads:
         for rows, prop, table in ((found_rows, self.found, "found"), (chunk_rows, self.chunk, "chunk")):
             for row in rows:
                 source, pos = (row[4], row[5]) if table == "found" else (row[1], row[2])
-                node = ox.NamedNode(f"{STAGING}/{table}/{hashlib.blake2b(source.encode(), digest_size=8).hexdigest()}/{pos}")
+                where = hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
+                node = ox.NamedNode(f"{STAGING}/{table}/{where}/{pos}")
                 self.writer.add_ox(ox.Quad(node, prop, ox.Literal(json.dumps(row), datatype=self.json), self.graph))
 
 
@@ -348,8 +357,8 @@ def load_parts(files: list[Path], store, progress=no_progress) -> dict:
         first = next(iter(infos.values()))
         done = Ingested([], unmapped, next(iter(versions), None), first["degraded"])
         result = _finish(gen, writer, mentions, done, [], True, first["datasets"])
-    result.update(sources=len(files), store=str(store))
-    return _shown(result)
+    result["store"] = str(store)
+    return result
 
 
 def _complete(infos: dict) -> None:

@@ -42,6 +42,7 @@ class Plan:
     fmt: str | None
     records: int = 0
     datasets: set[str] = field(default_factory=set)
+    formats: set[str] = field(default_factory=set)
 
     @classmethod
     def read(cls, found: list[tuple[Path, str]], fmt: str | None, context: list[tuple[Path, str]] = ()) -> "Plan":
@@ -51,6 +52,7 @@ class Plan:
             source = read_source(path, rel, fmt)
             plan.records += len(source.records)
             plan.datasets |= dataset_names(source)
+            plan.formats.add(source.format)
         for path, rel in context:
             plan.datasets |= dataset_names(read_source(path, rel, None))
         return plan
@@ -106,11 +108,11 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
         db.clear_graph(graph)
         links = mentions.links()
     else:
-        # Questions' tasks depend on the whole graph: they are read again below.
-        for q in list(db.quads_for_pattern(None, ox.NamedNode(str(KG.aboutTask)), None, graph)):
-            for fact in list(db.quads_for_pattern(q.subject, None, None, graph)):
-                changed |= nodes_of([fact])
-                db.remove(fact)
+        if questions:  # read again below
+            for q in list(db.quads_for_pattern(None, ox.NamedNode(str(KG.aboutTask)), None, graph)):
+                for fact in list(db.quads_for_pattern(q.subject, None, None, graph)):
+                    changed |= nodes_of([fact])
+                    db.remove(fact)
         objects = {str(concept_iri(n)) for n in flipped}
         gone = _retract(db, graph, touched, objects)
         changed |= nodes_of(gone)
@@ -195,12 +197,16 @@ def counts(db) -> dict:
     """What the new graph holds, counted in the graph itself (so a build in parts counts the same)."""
     from ..store import Reader
 
+    from concurrent.futures import ThreadPoolExecutor
+
     reader = Reader(db)
-    union = " UNION ".join(f"{{ BIND('{k}' AS ?k) {pattern} }}" for k, pattern in COUNTS.items())
-    rows = reader.select("PREFIX kg: <https://w3id.org/cnaps-kg/ontology#> "
-                         f"SELECT ?k (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {union} }} GROUP BY ?k")
-    found = {r["k"]: int(r["n"]) for r in rows}
-    result = {k: found.get(k, 0) for k in COUNTS}
+
+    def count(pattern: str) -> int:
+        return int(reader.select("PREFIX kg: <https://w3id.org/cnaps-kg/ontology#> "
+                                 f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}")[0]["n"])
+
+    with ThreadPoolExecutor(2) as pool:  # Oxigraph counts without holding Python's lock
+        result = dict(zip(COUNTS, pool.map(count, COUNTS.values())))
     result["triples"] = len(db)
     result["sources"] = int(reader.select(
         "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/source> ?name } "
