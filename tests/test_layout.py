@@ -60,3 +60,11 @@ def test_stages_import_only_earlier_stages():
 
     upward = [(a, b) for a, b in graph.edges if stage(a) is not None and stage(b) is not None and stage(b) > stage(a)]
     assert upward == []
+
+
+def test_the_wheel_lists_every_package_of_kg():
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "kg").rglob("__init__.py")}
+    assert found - listed == set()  # a package missing here is missing from the installed kg

@@ -74,7 +74,7 @@ def test_a_graph_that_is_not_an_iri_is_one_line(run):
 def test_a_store_kg_may_not_write_is_one_line_and_still_answers(tmp_path, monkeypatch, code):
     import builtins
 
-    import kg.store
+    import kg.store.local
 
     store = tmp_path / "store"
     assert CliRunner().invoke(cli, ["build", str(SEEDS / "tasks.json"), "--store", str(store)]).exit_code == 0
@@ -85,7 +85,7 @@ def test_a_store_kg_may_not_write_is_one_line_and_still_answers(tmp_path, monkey
             raise OSError(code, os.strerror(code), str(path))
         return builtins.open(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(kg.store, "open", refuse, raising=False)
+    monkeypatch.setattr(kg.store.local, "open", refuse, raising=False)
     result = CliRunner().invoke(cli, ["build", str(SEEDS / "tasks.json"), "--store", str(store)],
                                 catch_exceptions=False)
     assert result.exit_code == 1
