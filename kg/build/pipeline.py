@@ -93,8 +93,8 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
            touched: set[str] | None = None) -> set[str]:
     """The corpus-wide step: concepts decided over every mention and the extracted graph written from them,
     then each bundle question's task. With `touched` (the nodes whose texts changed), only the links of
-    those nodes and of the concepts whose verdict changed are taken out and written again, and the nodes
-    whose facts that changed are returned."""
+    those nodes and of the concepts whose verdict changed are taken out and written again; then it returns
+    the nodes whose facts changed."""
     import pyoxigraph as ox
 
     from ..extract import concept_iri, write
