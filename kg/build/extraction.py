@@ -49,17 +49,15 @@ def _read(texts, worker=None) -> tuple[list, list, str, str | None]:
 class Extraction:
     """Collects texts and sends each full batch to be read; `on_rows(found, chunks)` gets the results."""
 
-    def __init__(self, datasets, on_rows, jobs: int = 1, progress=None):
+    def __init__(self, datasets, on_rows, jobs: int = 1):
         self.datasets = sorted(datasets)
         self.on_rows = on_rows
         self.jobs = jobs
-        self.progress = progress
         self.batch: list = []
         self.pending: list = []
         self.pool = None
         self.local = None  # the pipeline, when this process reads the texts itself
         self.version = self.degraded = None
-        self.texts = 0
 
     def add(self, text) -> None:
         self.batch.append(text)
@@ -70,31 +68,27 @@ class Extraction:
         batch, self.batch = self.batch, []
         if not batch:
             return
-        self.texts += len(batch)
         if self.jobs <= 1:
             self.local = self.local or _load(self.datasets)
-            self._done(_read(batch, self.local), len(batch))
+            self._done(_read(batch, self.local))
             return
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_init, initargs=(self.datasets, os.getpid()))
-        self.pending.append((self.pool.submit(_read, batch), len(batch)))
+        self.pending.append(self.pool.submit(_read, batch))
         while len(self.pending) > 2 * self.jobs:  # a bounded queue: the reader waits for the workers
-            future, n = self.pending.pop(0)
-            self._done(future.result(), n)
+            self._done(self.pending.pop(0).result())
 
-    def _done(self, result, n: int) -> None:
+    def _done(self, result) -> None:
         found, chunks, self.version, self.degraded = result
         self.on_rows(found, chunks)
-        if self.progress:
-            self.progress(n)
 
     def finish(self) -> None:
         """Read what is left and wait for every worker; then `version` names the pipeline (None if no text)."""
         try:
             self._send()
-            for future, n in self.pending:
-                self._done(future.result(), n)
+            for future in self.pending:
+                self._done(future.result())
             self.pending = []
         finally:
             if self.pool is not None:

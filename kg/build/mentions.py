@@ -10,6 +10,7 @@ never by arrival, so a build in parts, in parallel or in steps gives the same gr
 
 import hashlib
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from rdflib import URIRef
@@ -58,8 +59,14 @@ class Mentions:
         self.db.commit()
         self.db.close()
 
-    def meta(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT key, value FROM meta"))
+    @staticmethod
+    def stored_meta(path: Path) -> dict[str, str]:
+        """What a live generation's mentions were made with, read without touching the file."""
+        try:
+            with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
+                return dict(db.execute("SELECT key, value FROM meta"))
+        except sqlite3.Error:
+            return {}  # unreadable or from an older kg: the build reads every source again
 
     def set_meta(self, **values: str) -> None:
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())

@@ -8,8 +8,12 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib.namespace import RDF
+
 from .. import __version__, iris
 from ..errors import InputError, StoreError
+from ..namespaces import ID
+from ..namespaces import KG as KG_NS
 from .facts import file_digest
 from .mentions import Mentions
 from .ontologies import digest as ontology_digest
@@ -17,8 +21,9 @@ from .ontologies import load_ontologies
 from .pipeline import Ingested, Plan, counts, finish, ingest, no_progress
 from .write import NQuadsWriter, StoreWriter
 
-STAGING = "https://w3id.org/cnaps-kg/id/source/part-mentions"  # a part's mentions, never loaded as facts
-KG = "https://w3id.org/cnaps-kg/ontology#"
+STAGING = str(ID["source/part-mentions"])  # a part's mentions, never loaded as facts
+KG = str(KG_NS)
+RDF_JSON = str(RDF.JSON)
 
 
 def build_store(paths: list[Path], store, fmt: str | None = None, progress=no_progress, extract: bool = True,
@@ -100,9 +105,12 @@ def _finish(gen, writer, mentions, done, notes, extract, datasets, changes: Chan
 
 def _meta(extract: bool, datasets, version) -> dict:
     """What stored mentions depend on: a build reuses them only when all of it is the same."""
-    names = hashlib.sha256("\n".join(sorted(datasets)).encode()).hexdigest()[:16]
     return {"kg": __version__, "ontologies": ontology_digest(), "extract": str(int(extract)),
-            "datasets": names, "pipeline": version or ""}
+            "datasets": _names_digest(datasets), "pipeline": version or ""}
+
+
+def _names_digest(datasets) -> str:
+    return hashlib.sha256("\n".join(sorted(datasets)).encode()).hexdigest()[:16]
 
 
 def _with_previous(found, store, add: bool, notes: list[str]) -> list[tuple[Path, str]]:
@@ -150,9 +158,7 @@ class _Update:
         path = store.mentions() if store.exists() else None
         if path is None:
             return None
-        mentions = Mentions(path)
-        meta = mentions.meta()
-        mentions.db.close()
+        meta = Mentions.stored_meta(path)
         if meta.get("kg") != __version__ or meta.get("ontologies") != ontology_digest() or meta.get("extract") != "1":
             return None
         reader = store.reader()
@@ -176,7 +182,7 @@ class _Update:
                     "notes": [f"{self.store} already holds every given source as it is; nothing was rebuilt"]}
         plan = Plan.read(self.changed, self.fmt)
         plan.datasets |= self.kept_datasets
-        if _meta(True, plan.datasets, None)["datasets"] != self.meta.get("datasets"):
+        if _names_digest(plan.datasets) != self.meta.get("datasets"):
             raise _Rebuild("the catalogues now name other datasets, which every text must be read for again")
         with self.store.generation(base=True) as gen:
             writer = StoreWriter(gen.db)
@@ -280,9 +286,6 @@ def export_part(paths: list[Path], out: Path, part: int, of: int, fmt: str | Non
         tmp.unlink(missing_ok=True)
         raise
     return {"part": part, "of": of, "records": plan.records, "out": str(out)}
-
-
-RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
 
 
 def _plan_digest(plan: Plan) -> str:

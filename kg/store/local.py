@@ -74,8 +74,6 @@ class LocalStore:
             finally:
                 self._held = False
 
-    _lock = writing
-
     def sources(self) -> dict[str, str]:
         """The source files the live graph was built from: relative name -> file URI."""
         return sources_of(self.reader()) if self.exists() else {}
@@ -88,7 +86,7 @@ class LocalStore:
         build can replace some sources and keep the rest."""
         import pyoxigraph as ox
 
-        with self._lock():
+        with self.writing():
             self._sweep()
             fresh = self.root / f"gen-{uuid.uuid4().hex}"
             try:
