@@ -145,11 +145,16 @@ def _build(build_store, paths, store, fmt, add=False, jobs=1):
 
 def _answerer(store_path):
     from kg.answer import Answerer
+
+    return Answerer(_built(_store(store_path)).reader())
+
+
+def _built(store):
+    """The store, built from the bundled seeds first when it holds no graph yet."""
     from kg.build import build_store
     from kg.paths import SEEDS
     from kg.store import LocalStore
 
-    store = _store(store_path)
     if not store.exists():
         if not isinstance(store, LocalStore):
             # A read command never writes to a server that other applications may share.
@@ -157,7 +162,7 @@ def _answerer(store_path):
                                        f"(run `kg build --store {store}` first)")
         click.echo(f"no graph at {store} yet: building it from {SEEDS} first", err=True)
         _build(build_store, [SEEDS], store, None, jobs=_cores())
-    return Answerer(store.reader())
+    return store
 
 
 @cli.command()
@@ -171,27 +176,63 @@ def _answerer(store_path):
 @store_option
 @friendly
 def ask(question, bundle_path, fmt, k, html_path, store_path):
-    """Answer QUESTION over the whole graph, or a prompt bundle with --bundle."""
-    from kg.render import render
+    """Answer QUESTION over the whole graph, or a prompt bundle with --bundle.
+
+    An embedded store's answers come from a resident answerer when one is running (see
+    `kg resident --help`); the first `kg ask` starts it. KG_RESIDENT=0 answers in-process only."""
+    import os
+
+    from kg import resident
+    from kg.reply import Request, reply
 
     if bool(question) == bool(bundle_path):
         raise click.UsageError("give either a QUESTION or --bundle FILE")
     if question is not None and not question.strip():
         raise click.UsageError("the QUESTION is blank: give its words")
-    answerer = _answerer(store_path)
-    if bundle_path:
-        from kg.readers import read_source
+    request = Request(question, bundle_path and str(bundle_path), fmt, k, html_path and str(html_path), os.getcwd())
+    store = _store(store_path)
+    local = getattr(store, "root", None)  # a SPARQL server's graph can change under a resident unseen
+    got = resident.ask(local, request) if local and store.exists() else None
+    if got is None:
+        from kg.answer import Answerer
 
-        bundle = read_source(bundle_path, bundle_path.name, "bundle").records[0]
-        answer = answerer.ask_bundle(bundle)
+        got = reply(Answerer(_built(store).reader()), request)
+        if local:
+            resident.start(local)
+    for line in got.err:
+        click.echo(line, err=True)
+    if got.error:
+        raise click.ClickException(got.error)
+    click.echo(got.out)
+
+
+@cli.group()
+def resident():
+    """The background answerer that keeps a store's pipeline loaded, so `kg ask` answers at once."""
+
+
+@resident.command(name="status")
+@store_option
+def resident_status(store_path):
+    """Say whether a resident serves the store, and which generation it holds."""
+    from kg import resident as r
+
+    root = _local(store_path).root
+    got = r.status(root)
+    if got is None:
+        click.echo(f"no resident for {root}" + ("" if r.enabled() else f" ({r.ENV}=0)"))
     else:
-        answer = answerer.ask(question, k=k)
-    if html_path:
-        from kg.view import answer_subgraph, write_html
+        click.echo(f"resident {got['pid']} serves {got['store']} (generation {got['generation']})")
 
-        written = write_html(answer_subgraph(answer, answerer.index), html_path, f"kg: {answer['question']}")
-        click.echo(f"graph view: {written['path']} ({written['nodes']} nodes, {written['edges']} edges)", err=True)
-    click.echo(render(answer, fmt))
+
+@resident.command(name="stop")
+@store_option
+def resident_stop(store_path):
+    """Stop the store's resident; the next `kg ask` answers in-process and starts a new one."""
+    from kg import resident as r
+
+    root = _local(store_path).root
+    click.echo(f"stopped the resident for {root}" if r.stop(root) else f"no resident for {root}")
 
 
 @cli.command(name="eval")

