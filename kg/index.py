@@ -158,7 +158,7 @@ class PaperInfo:
     arxiv: str | None = None
     github: str | None = None
     abstract: str | None = None
-    # Read only for papers that name a task (Index.papers_mentioning), for kg.citations:
+    # Read only for papers that name a task (Index.papers_mentioning), for kg.answer.citations:
     settings: set[str] = field(default_factory=set)  # the kg:Setting concepts its text names
     tasks: set[str] = field(default_factory=set)  # the tasks the arXiv listing files it under
     areas: set[str] = field(default_factory=set)  # ... the research areas
@@ -304,6 +304,21 @@ class Index:
         from . import iris
 
         return str(iris.model(name))
+
+    def kind(self, iri: str) -> str | None:
+        """What the graph says a node is: model, paper, or a thesaurus kind (task, method, ...)."""
+        if iri in self.models:
+            return "model"
+        if iri in self.papers:
+            return "paper"
+        concept = self.thesaurus.concepts.get(iri)
+        return concept.kind if concept is not None else None
+
+    def model_links(self, iri: str) -> dict[str, str | None]:
+        """A model's paper (its first), code and Hugging Face page."""
+        m = self.models[iri]
+        paper = self.papers.get(m.papers[0]) if m.papers else None
+        return {"paper": paper.link if paper else None, "github": m.github, "huggingface": m.huggingface}
 
     def label(self, iri: str) -> str:
         if iri in self.thesaurus.concepts:

@@ -48,7 +48,7 @@ def reply(answerer, request: Request) -> Reply:
         if request.html:
             from .view import answer_subgraph, write_html
 
-            written = write_html(answer_subgraph(answer, answerer.index), Path(request.html), f"kg: {answer['question']}")
+            written = write_html(answer_subgraph(answer, answerer.index), Path(request.html), f"kg: {answer.question}")
             err.append(f"graph view: {written['path']} ({written['nodes']} nodes, {written['edges']} edges)")
         return Reply(render(answer, request.fmt), err)
     except KgError as exc:

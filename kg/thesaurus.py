@@ -56,7 +56,7 @@ class Concept:
 class Thesaurus:
     def __init__(self, concepts: dict[str, Concept]):
         self.concepts = concepts
-        self.memo: dict[str, dict] = {}  # facts derived from the thesaurus by answers (kg.citations), kept
+        self.memo: dict[str, dict] = {}  # facts derived from the thesaurus by answers (kg.answer.citations), kept
         self._ancestors: dict[str, list[str]] = {}
         self._by_notation: dict[str, str] = {}
         self._by_label: dict[str, set[str]] = defaultdict(set)

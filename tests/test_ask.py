@@ -91,8 +91,8 @@ def test_without_the_trained_pipeline_kg_still_answers_and_says_so(reader, monke
     monkeypatch.setattr(kg.nlp, "TRAINED", "no_such_spacy_pipeline")
     answerer = Answerer(reader)
     a = answerer.ask("Please upscale this photo 4x")
-    assert a["notes"] == [kg.nlp.DEGRADED.format(name="no_such_spacy_pipeline")]
-    assert a["task"]["catalog_labels"] == ["SISR"] and a["models"][0]["scale"] == 4.0
+    assert a.notes == [kg.nlp.DEGRADED.format(name="no_such_spacy_pipeline")]
+    assert a.task.catalog_labels == ["SISR"] and a.models[0].scale == 4.0
 
 
 def test_no_answer_names_a_source_by_a_bare_identifier_or_url(answerer, dev_questions):
@@ -101,12 +101,12 @@ def test_no_answer_names_a_source_by_a_bare_identifier_or_url(answerer, dev_ques
     bare = re.compile(r"^(arXiv:|https?://|urn:|www\.)|^\d{4}\.\d{4,5}$")
     named, built = 0, set()
     for q in dev_questions:
-        for paper in answerer.ask(q["question"])["papers"]:
-            labels = [paper["title"]] + [s["label"] for s in paper["path"] if s.get("type") == "paper"]
-            assert not any(bare.search(label) or label == paper["iri"] for label in labels), (q["question"], labels)
+        for paper in answerer.ask(q["question"]).papers:
+            labels = [paper.title] + [s.label for s in paper.path if getattr(s, "type", None) == "paper"]
+            assert not any(bare.search(label) or label == paper.iri for label in labels), (q["question"], labels)
             named += 1
-            if paper["title"].startswith("the paper behind "):
-                built.add(paper["title"])
+            if paper.title.startswith("the paper behind "):
+                built.add(paper.title)
     # Most cited papers have a title; the ones behind catalogue cards get a name built from the graph.
     assert named > 1500 and len(built) > 30
     form = re.compile(r"^the paper behind \S.*? \((?:.+, )?(?:arXiv \d{4}\.\d{4,5}|[\w.-]+\.[a-z]+)\)$")
@@ -132,12 +132,12 @@ def test_cited_papers_are_the_ones_blind_judges_found_relevant(answerer):
     for qid in qids:
         q = questions[qid]
         answer = answerer.ask(q["question"])
-        for p in answer["papers"]:
-            if (qid, p["iri"]) not in grades:
-                unjudged.append((qid, p["title"]))
-        top = answer["models"][0]["task"] if answer["models"] else None
+        for p in answer.papers:
+            if (qid, p.iri) not in grades:
+                unjudged.append((qid, p.title))
+        top = answer.models[0].task if answer.models else None
         if label_key(top) in {label_key(a) for a in q["acceptable"]}:
-            right_grades += [grades.get((qid, p["iri"])) for p in answer["papers"]]
+            right_grades += [grades.get((qid, p.iri)) for p in answer.papers]
     assert unjudged == [], "kg now cites papers nobody judged: judge them as tests/data/README.md says"
     n = len(right_grades)
     assert n > 150
@@ -147,58 +147,58 @@ def test_cited_papers_are_the_ones_blind_judges_found_relevant(answerer):
 
 def test_papers_fit_the_question_setting_and_say_what_was_left_out(answerer):
     a = answerer.ask("my grandmother's black-and-white wedding photo — can AI add the colours back?")
-    titles = [p["title"] for p in a["papers"]]
+    titles = [p.title for p in a.papers]
     assert not any(w in t for t in titles for w in ("Skeleton", "LiDAR", "Point"))
-    assert "skeletons and body motion" in a["papers_note"] and "point clouds and LiDAR" in a["papers_note"]
+    assert "skeletons and body motion" in a.papers_note and "point clouds and LiDAR" in a.papers_note
     seed = answerer.ask(SEED_QUESTION)
-    face = [p for p in seed["papers"] if not p["title"].startswith("the paper behind ")]
+    face = [p for p in seed.papers if not p.title.startswith("the paper behind ")]
     # Beyond the models' own papers, only one on the question's setting: faces.
-    assert [p["title"] for p in face] == ["GVTNet: Graph Vision Transformer For Face Super-Resolution"]
-    assert face[0]["evidence"] == "Its title names super-resolution; it works on faces, as the question does."
-    assert [s.get("rel") for s in face[0]["path"]][1::2] == ["asks about", "broader task", "named in"]
+    assert [p.title for p in face] == ["GVTNet: Graph Vision Transformer For Face Super-Resolution"]
+    assert face[0].evidence == "Its title names super-resolution; it works on faces, as the question does."
+    assert [s.rel for s in face[0].path[1::2]] == ["asks about", "broader task", "named in"]
 
 
 def test_how_it_works_is_built_from_graph_facts(answerer):
     th = answerer.index.thesaurus
     seed = answerer.ask(SEED_QUESTION)
-    how = seed["how"]
-    assert how["kind"] == "explanation"
-    task = seed["task"]["id"]
-    first = how["facts"][0]
-    assert first["source"] == task and th.concepts[task].definition in first["text"]
-    assert "recovering sharp edges and textures" in first["text"]
-    for fact in how["facts"][1:]:
-        src = fact["source"]
+    how = seed.how
+    assert how.kind == "explanation"
+    task = seed.task.id
+    first = how.facts[0]
+    assert first.source == task and th.concepts[task].definition in first.text
+    assert "recovering sharp edges and textures" in first.text
+    for fact in how.facts[1:]:
+        src = fact.source
         if src in answerer.index.models:  # a model's own sentence, from its card
-            assert fact["text"].split(": ", 1)[1] in answerer.index.models[src].summary
+            assert fact.text.split(": ", 1)[1] in answerer.index.models[src].summary
         else:  # a method, as the thesaurus defines it
-            assert th.concepts[src].kind == "method" and th.concepts[src].definition in fact["text"]
-    assert {th.concepts[f["source"]].kind for f in how["facts"] if f["source"] in th.concepts} == {"task", "method"}
+            assert th.concepts[src].kind == "method" and th.concepts[src].definition in fact.text
+    assert {th.concepts[f.source].kind for f in how.facts if f.source in th.concepts} == {"task", "method"}
     request = answerer.ask("Please enlarge this business card photo to twice its size so the letters are readable")
-    steps = request["how"]
-    assert steps["kind"] == "steps"
-    assert any("Set the scale to x2, as asked ('twice')" in f["text"] for f in steps["facts"])
-    assert all(f["source"] in answerer.index.models for f in steps["facts"])
+    steps = request.how
+    assert steps.kind == "steps"
+    assert any("Set the scale to x2, as asked ('twice')" in f.text for f in steps.facts)
+    assert all(f.source in answerer.index.models for f in steps.facts)
 
 
 def test_caveats_show_when_the_setting_calls_for_them(answerer):
     from kg.render import render
 
     seed = answerer.ask(SEED_QUESTION)
-    assert [(c["id"].rsplit("/", 1)[1], c["task"]) for c in seed["caveats"]] == [
+    assert [(c.id.rsplit("/", 1)[1], c.task) for c in seed.caveats] == [
         ("caveat-invented-detail", "image enhancement and restoration")]
-    assert seed["caveats"][0]["because"] in ("cctv", "face")
+    assert seed.caveats[0].because in ("cctv", "face")
     text = render(seed, "text")
     assert "Caveats\n-------\n  Upscaling and restoration models add detail they learned from other images." in text
     assert ("    source: https://w3id.org/cnaps-kg/thesaurus/caveat-invented-detail (a caveat of image enhancement "
-            f"and restoration, shown because the question mentions '{seed['caveats'][0]['because']}')") in text
+            f"and restoration, shown because the question mentions '{seed.caveats[0].because}')") in text
     # The same task in a setting that needs no caveat: none, and no heading.
     plain = answerer.ask("Please upscale this landscape photo to 4x for a poster")
-    assert plain["task"]["id"].endswith("super-resolution") and plain["caveats"] == []
+    assert plain.task.id.endswith("super-resolution") and plain.caveats == []
     assert "Caveats" not in render(plain, "text")
     # A caveat without triggers holds for every question about its task.
     swap = answerer.ask("put my friend's face onto the actor in this movie clip")
-    assert [c["id"].rsplit("/", 1)[1] for c in swap["caveats"]] == ["caveat-consent"] and not swap["caveats"][0]["because"]
+    assert [c.id.rsplit("/", 1)[1] for c in swap.caveats] == ["caveat-consent"] and not swap.caveats[0].because
 
 
 def test_caveats_are_queryable(run):
@@ -206,3 +206,26 @@ def test_caveats_are_queryable(run):
     assert rows[0] == "taskLabel,caveat,text,triggers"
     assert len(rows) == 11  # 5 caveats on 10 tasks
     assert any(r.startswith("face swapping,faces of real people need consent,") and r.endswith(",") for r in rows)
+
+
+def test_an_answer_is_typed_and_its_json_keeps_its_keys(answerer):
+    from kg.answer.types import Hop, Model, Node, Recommended
+    from kg.readers import read_source
+
+    a = answerer.ask(SEED_QUESTION)
+    assert isinstance(a.models[0], Model) and isinstance(a.models[0].path[0], Node)
+    assert isinstance(a.models[0].path[1], Hop) and a.models[0].path[-1].id == a.models[0].iri
+    j = a.to_json()
+    assert list(j) == ["question", "mode", "task", "alternatives", "attributes", "models", "papers", "papers_note",
+                       "workflow", "how", "caveats", "warnings", "notes"]
+    assert list(j["models"][0]) == ["name", "iri", "task", "task_id", "alternative", "score", "scale",
+                                    "arbitrary_scale", "traits", "datasets", "why", "evidence", "links", "path"]
+    assert j["models"][0]["path"][:2] == [{"id": "question", "label": "question", "type": "question"},
+                                          {"rel": "asks about"}]
+    # A paper cited as a model's own has no evidence sentence, and its JSON no "evidence" key.
+    own = [p for p in j["papers"] if p["title"].startswith("the paper behind ")]
+    named = [p for p in j["papers"] if not p["title"].startswith("the paper behind ")]
+    assert own and named and all("evidence" not in p for p in own) and all(p["evidence"] for p in named)
+    assert [list(s) for s in j["workflow"]["steps"]][-1] == ["id", "task", "models", "input", "output"]
+    b = answerer.ask_bundle(read_source(SEED_BUNDLE, SEED_BUNDLE.name, "bundle").records[0])
+    assert isinstance(b.models[0], Recommended) and list(b.to_json())[-1] == "bundle"

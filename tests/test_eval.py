@@ -73,7 +73,7 @@ def test_eval_ranks_what_ask_shows(run, answerer, dev_questions, tmp_path):
     _, rows = evaluate(answerer, load_questions(qs), k=5)
     assert len(rows) == len(picked) > 15
     for row in rows:
-        assert [m["name"] for m in answerer.ask(row["question"], k=5)["models"]] == row["models"]
+        assert [m.name for m in answerer.ask(row["question"], k=5).models] == row["models"]
     # and once through the command line, as a user runs them
     run("eval", str(qs), "--k", "5", "--predictions", str(preds))
     first = json.loads(preds.read_text().splitlines()[0])
@@ -171,5 +171,5 @@ def test_answers_say_when_the_trained_reader_is_missing(reader, tmp_path, monkey
     degraded = Answerer(reader)
     assert degraded.weights == HAND_SET  # the learned weights are calibrated to the missing reader
     answer = degraded.ask("Please enlarge this photo 4x")
-    assert answer["notes"][-1].startswith("the trained task reader is missing")
-    assert answer["models"] and answer["task"]["label"]
+    assert answer.notes[-1].startswith("the trained task reader is missing")
+    assert answer.models and answer.task.label

@@ -53,8 +53,8 @@ def test_overlaps_hide_only_what_they_should():
 
 def test_a_guessed_task_says_so(answerer):
     off_topic = answerer.ask("What's the weather like in Paris today?")
-    assert any(w.startswith("no phrase in the question names a task") for w in off_topic["warnings"])
-    assert not answerer.ask("Please upscale this photo 4x")["warnings"]
+    assert any(w.startswith("no phrase in the question names a task") for w in off_topic.warnings)
+    assert not answerer.ask("Please upscale this photo 4x").warnings
 
 
 def test_words_no_phrase_covers_still_lean_to_the_task_they_describe(answerer):
@@ -68,11 +68,11 @@ def test_words_no_phrase_covers_still_lean_to_the_task_they_describe(answerer):
 
 def test_a_task_score_is_the_sum_of_its_signals_and_answers_show_them(answerer):
     a = answerer.ask("Please enlarge this blurry scan of a receipt 4x so the small text is readable.")
-    task = a["task"]
-    assert {"phrases", "scale"} <= set(task["signals"])
-    assert abs(sum(task["signals"].values()) - task["score"]) < 0.01
-    for alt in a["alternatives"]:
-        assert abs(sum(alt["signals"].values()) - alt["score"]) < 0.01
+    task = a.task
+    assert {"phrases", "scale"} <= set(task.signals)
+    assert abs(sum(task.signals.values()) - task.score) < 0.01
+    for alt in a.alternatives:
+        assert abs(sum(alt.signals.values()) - alt.score) < 0.01
 
 
 def test_scale_words_at_the_end_of_a_sentence():

@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from kg.answer import Answer
 from kg.errors import QueryError
 from kg.view import answer_subgraph, export_subgraph, render_html, write_graphml, write_html
 from kg.view.subgraph import QUESTION
@@ -48,12 +49,12 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def seed_answer(answerer) -> dict:
+def seed_answer(answerer) -> Answer:
     return answerer.ask(SEED_QUESTION)
 
 
 @pytest.fixture(scope="module")
-def bundle_answer(answerer) -> dict:
+def bundle_answer(answerer) -> Answer:
     from kg.readers import read_source
 
     bundle = read_source(SEED_BUNDLE, SEED_BUNDLE.name, "bundle").records[0]
@@ -138,22 +139,22 @@ def _assert_faithful(page: Opened, state: dict, graph: nx.MultiDiGraph) -> None:
     assert page.outside == [], f"requests left the page: {page.outside}"
 
 
-def _path_edges(items: list[dict]) -> set[tuple[str, str, str]]:
+def _path_edges(items) -> set[tuple[str, str, str]]:
     out = set()
     for item in items:
-        steps = item["path"]
-        for a, rel, b in zip(steps[0::2], steps[1::2], steps[2::2]):
-            out.add((a["id"], b["id"], rel["rel"]))
+        steps = item.path
+        for a, hop, b in zip(steps[0::2], steps[1::2], steps[2::2]):
+            out.add((a.id, b.id, hop.rel))
     return out
 
 
-def _assert_paths_highlighted(state: dict, answer: dict) -> None:
-    assert answer["papers"], "the seed answer must cite papers for this check to mean anything"
+def _assert_paths_highlighted(state: dict, answer) -> None:
+    assert answer.papers, "the seed answer must cite papers for this check to mean anything"
     highlighted = {(a, b, rel) for a, b, rel, _, _ in state["highlighted"]}
-    wanted = _path_edges(answer["papers"]) | _path_edges(answer["models"])
+    wanted = _path_edges(answer.papers) | _path_edges(answer.models)
     assert wanted <= highlighted, f"not highlighted: {sorted(wanted - highlighted)}"
-    for paper in answer["papers"]:
-        assert paper["path"][0]["id"] == QUESTION and paper["path"][-1]["id"] == paper["iri"]
+    for paper in answer.papers:
+        assert paper.path[0].id == QUESTION and paper.path[-1].id == paper.iri
     # Highlighted edges differ from context edges in colour and in width.
     hl_styles = {(c, w) for *_, c, w in state["highlighted"]}
     assert len(hl_styles) == 1 and not hl_styles & {tuple(p) for p in state["plain"]}
@@ -169,12 +170,12 @@ def _screenshot(page: Opened, name: str) -> None:
 
 def test_seed_answer_view(browser, seed_answer, answerer, tmp_path, metrics):
     graph = answer_subgraph(seed_answer, answerer.index)
-    page, state = _open(browser, graph, tmp_path / "answer.html", f"kg: {seed_answer['question']}")
+    page, state = _open(browser, graph, tmp_path / "answer.html", f"kg: {seed_answer.question}")
     try:
         _assert_faithful(page, state, graph)
         _assert_paths_highlighted(state, seed_answer)
         # The screenshot shows the top model's details in the side panel, as a click would.
-        assert page.page.evaluate("id => window.kgView.show(id)", seed_answer["models"][0]["iri"]) is True
+        assert page.page.evaluate("id => window.kgView.show(id)", seed_answer.models[0].iri) is True
         _screenshot(page, "answer_view.png")
         metrics["answer_view"] = {"bytes": state["bytes"], "stabilization_ms": state["ms"], **state["counts"]}
     finally:
@@ -184,7 +185,7 @@ def test_seed_answer_view(browser, seed_answer, answerer, tmp_path, metrics):
 def test_seed_bundle_view(browser, bundle_answer, answerer, tmp_path, metrics):
     graph = answer_subgraph(bundle_answer, answerer.index)
     assert any(t == "bundle" for _, t in graph.nodes(data="type"))
-    page, state = _open(browser, graph, tmp_path / "bundle.html", f"kg bundle: {bundle_answer['bundle']}")
+    page, state = _open(browser, graph, tmp_path / "bundle.html", f"kg bundle: {bundle_answer.bundle}")
     try:
         _assert_faithful(page, state, graph)
         _assert_paths_highlighted(state, bundle_answer)
@@ -196,13 +197,13 @@ def test_seed_bundle_view(browser, bundle_answer, answerer, tmp_path, metrics):
 
 def test_answer_nodes_carry_what_the_tooltips_show(seed_answer, answerer):
     graph = answer_subgraph(seed_answer, answerer.index)
-    model = seed_answer["models"][0]
-    node = graph.nodes[model["iri"]]
-    assert node["type"] == "model" and node["name"] == model["name"]
-    assert node["summary"] == answerer.index.models[model["iri"]].summary
-    assert {k: v for k, v in model["links"].items() if v} == node["links"]
+    model = seed_answer.models[0]
+    node = graph.nodes[model.iri]
+    assert node["type"] == "model" and node["name"] == model.name
+    assert node["summary"] == answerer.index.models[model.iri].summary
+    assert {k: v for k, v in vars(model.links).items() if v} == node["links"]
     assert graph.nodes[QUESTION]["name"] == SEED_QUESTION
-    task = graph.nodes[seed_answer["task"]["id"]]
+    task = graph.nodes[seed_answer.task.id]
     assert task["type"] == "task" and len(task["label"]) <= len(task["name"])
 
 
@@ -232,7 +233,7 @@ def test_answer_view_cap_shows_how_many_more(browser, seed_answer, answerer, tmp
     between = [e for e in edges(capped) if e[0] in held and e[1] in held and not any(
         e[0] in h["nodes"] and e[1] in h["nodes"] for h in capped.graph["collapsed"].values())]
     assert between, "with a cap of 8 some edges join nodes held by two different '+N more' nodes"
-    assert QUESTION in capped and seed_answer["task"]["id"] in capped
+    assert QUESTION in capped and seed_answer.task.id in capped
     page, state = _open(browser, capped, tmp_path / "capped.html", "capped")
     try:
         _assert_faithful(page, state, capped)
@@ -249,13 +250,13 @@ def test_answer_view_cap_shows_how_many_more(browser, seed_answer, answerer, tmp
 
 def test_seed_answer_view_is_the_answer_first_and_unfolds_on_a_click(browser, seed_answer, answerer, tmp_path):
     graph = answer_subgraph(seed_answer, answerer.index)
-    task = seed_answer["task"]["id"]
+    task = seed_answer.task.id
     crowd = f"more:{task}"
-    others = set(answerer.index.task_models[task]) - {m["iri"] for m in seed_answer["models"]}
+    others = set(answerer.index.task_models[task]) - {m.iri for m in seed_answer.models}
     assert graph.number_of_nodes() <= 30
     assert set(graph.graph["collapsed"][crowd]["nodes"]) == others and len(others) > 20
-    main = [answerer.index.iri_of(n) for n in seed_answer["workflow"]["steps"][-1]["models"]]
-    pre = [answerer.index.iri_of(n) for s in seed_answer["workflow"]["steps"][:-1] for n in s["models"]]
+    main = [answerer.index.iri_of(n) for n in seed_answer.workflow.steps[-1].models]
+    pre = [answerer.index.iri_of(n) for s in seed_answer.workflow.steps[:-1] for n in s.models]
     assert pre, "the seed question mentions blur, so its workflow has a deblurring step"
     page, state = _open(browser, graph, tmp_path / "answer.html", "answer first")
     try:
@@ -438,7 +439,7 @@ def test_graphml_round_trip(seed_answer, answerer, tmp_path):
     back = nx.read_graphml(path, force_multigraph=True)
     assert back.number_of_nodes() == graph.number_of_nodes()
     assert back.number_of_edges() == graph.number_of_edges()
-    model = seed_answer["models"][0]["iri"]
+    model = seed_answer.models[0].iri
     assert json.loads(back.nodes[model]["links"]) == graph.nodes[model]["links"]
     highlighted = [sum(1 for *_, h in g.edges(data="highlight") if h) for g in (back, graph)]
     assert highlighted[0] == highlighted[1] > 0

@@ -6,10 +6,12 @@ page and the GraphML file need no knowledge of the index.
 """
 
 from collections import deque
+from dataclasses import asdict
 
 import networkx as nx
 
 from .. import iris
+from ..answer.types import Answer, Model, Paper, Path, Recommended
 from ..errors import QueryError
 from ..namespaces import ID, KGT
 
@@ -28,13 +30,9 @@ def short(text: str, n: int = LABEL_CHARS) -> str:
 
 def node_type(index, iri: str, hint: str | None = None) -> str:
     """The kind of a node: what the index knows, else the answer's word, else the IRI's shape."""
-    if iri in index.models:
-        return "model"
-    if iri in index.papers:
-        return "paper"
-    concept = index.thesaurus.concepts.get(iri)
-    if concept is not None:
-        return concept.kind
+    known = index.kind(iri)
+    if known is not None:
+        return known
     if hint and hint != "node":
         return hint
     for kind in ("model", "paper", "dataset", "concept", "bundle", "question"):
@@ -53,10 +51,8 @@ def describe(index, iri: str, hint: str | None = None, label: str | None = None)
     name = label or index.label(iri)
     summary, links = "", {}
     if kind == "model" and iri in index.models:
-        m = index.models[iri]
-        summary = m.summary or ""
-        paper = index.papers.get(m.papers[0]) if m.papers else None
-        links = {"paper": paper.link if paper else None, "github": m.github, "huggingface": m.huggingface}
+        summary = index.models[iri].summary or ""
+        links = index.model_links(iri)
     elif kind == "paper" and iri in index.papers:
         p = index.papers[iri]
         links = {"paper": p.link, "github": p.github}
@@ -120,7 +116,7 @@ def _edge(g: nx.MultiDiGraph, a: str, b: str, rel: str, highlight: bool = False)
 ANSWER_CAP = 30  # an answer is a picture to read at a glance; the rest is a click away
 
 
-def answer_subgraph(answer: dict, index, cap: int = ANSWER_CAP) -> nx.MultiDiGraph:
+def answer_subgraph(answer: Answer, index, cap: int = ANSWER_CAP) -> nx.MultiDiGraph:
     """The answer first: the question, its task, the workflow (input -> pre-step -> models -> output),
     the chosen models and the cited papers, on their paths. The task's other models fold into one
     "+N more" node, and so does whatever else passes the cap; each such node holds what it hides
@@ -130,20 +126,19 @@ def answer_subgraph(answer: dict, index, cap: int = ANSWER_CAP) -> nx.MultiDiGra
         raise QueryError(f"a cap of {cap} leaves no room for the answer", hint="use a cap of at least 2")
     full = nx.MultiDiGraph()
     parent: dict[str, str | None] = {}  # node -> the node it was reached from, for "+N more"
-    _merge(full, QUESTION, {"type": "question", "label": "question", "name": answer.get("question", ""),
-                            "summary": answer.get("question", ""), "links": {}, "evidence": ""})
+    _merge(full, QUESTION, {"type": "question", "label": "question", "name": answer.question,
+                            "summary": answer.question, "links": {}, "evidence": ""})
     parent[QUESTION] = None
-    task = (answer.get("task") or {}).get("id")
+    task = answer.task.id if answer.task else None
     if task:
         _merge(full, task, describe(index, task, "task"))
         parent.setdefault(task, QUESTION)
-    if answer.get("mode") == "bundle" and answer.get("bundle"):
+    if answer.mode == "bundle" and answer.bundle:
         _add_bundle(full, parent, answer, index)
     _add_workflow(full, parent, index, answer)
-    for item, kind in [*((m, "model") for m in answer.get("models", [])),
-                       *((p, "paper") for p in answer.get("papers", []))]:
-        _add_path(full, parent, index, item.get("path") or [])
-        _annotate(full, item, kind)
+    for item in [*answer.models, *answer.papers]:
+        _add_path(full, parent, index, item.path)
+        _annotate(full, item)
     _add_task_papers_abstracts(full, index, task)
     answered = set(full)
     if task:
@@ -155,34 +150,34 @@ def answer_subgraph(answer: dict, index, cap: int = ANSWER_CAP) -> nx.MultiDiGra
     return g
 
 
-def _add_workflow(g: nx.MultiDiGraph, parent: dict, index, answer: dict) -> None:
+def _add_workflow(g: nx.MultiDiGraph, parent: dict, index, answer: Answer) -> None:
     """input -> [pre-step model] -> main models -> output, each step's data named on its node."""
-    wf = answer.get("workflow")
+    wf = answer.workflow
     if not wf:
         return
     inp, out = "workflow:input", "workflow:output"
-    _data_node(g, inp, "in", f"what goes in: {wf['input']}", wf["input"], "The workflow's input, as the question gives it.")
+    _data_node(g, inp, "in", f"what goes in: {wf.input}", wf.input, "The workflow's input, as the question gives it.")
     parent.setdefault(inp, QUESTION)
     _edge(g, QUESTION, inp, "gives", highlight=True)
-    steps = {s["id"]: s for s in wf["steps"]}
+    main = next(s for s in wf.steps if s.id == "main")
     pre_models = []
-    for s in wf["steps"]:
-        if s["id"] == "main":
+    for s in wf.steps:
+        if s.id == "main":
             continue
-        for name in s["models"][:1]:
+        for name in s.models[:1]:
             iri = index.iri_of(name)
             _merge(g, iri, describe(index, iri, "model", name))
             parent.setdefault(iri, inp)
-            _edge(g, inp, iri, f"first {s['task']}", highlight=True)
+            _edge(g, inp, iri, f"first {s.task}", highlight=True)
             pre_models.append(iri)
-    main_models = [index.iri_of(name) for name in steps["main"]["models"]]
-    for iri, name in zip(main_models, steps["main"]["models"]):
+    main_models = [index.iri_of(name) for name in main.models]
+    for iri, name in zip(main_models, main.models):
         _merge(g, iri, describe(index, iri, "model", name))
         parent.setdefault(iri, inp)
         _edge(g, inp, iri, "fed to", highlight=True)
         for p in pre_models:
             _edge(g, p, iri, "then", highlight=True)
-    _data_node(g, out, "out", f"what comes out: {wf['output']}", wf["output"], "The workflow's output.")
+    _data_node(g, out, "out", f"what comes out: {wf.output}", wf.output, "The workflow's output.")
     parent.setdefault(out, main_models[0] if main_models else inp)
     for iri in main_models:
         _edge(g, iri, out, "gives", highlight=True)
@@ -195,10 +190,9 @@ def _data_node(g: nx.MultiDiGraph, node: str, side: str, name: str, data: str, s
                      "links": {}, "evidence": ""})
 
 
-def _levels(g: nx.MultiDiGraph, answer: dict) -> None:
+def _levels(g: nx.MultiDiGraph, answer: Answer) -> None:
     """Columns for a left-to-right drawing: question, task, input, pre-step, models, output, papers."""
-    wf = answer.get("workflow") or {}
-    pre = any(s["id"] != "main" and s["models"] for s in wf.get("steps", []))
+    pre = bool(answer.workflow) and any(s.id != "main" and s.models for s in answer.workflow.steps)
     models = 4 if pre else 3
     by_type = {"question": 0, "bundle": 0, "task": 1, "area": 1, "data": 2, "model": models, "more": models,
                "paper": models + 2}
@@ -219,27 +213,27 @@ def _levels(g: nx.MultiDiGraph, answer: dict) -> None:
             d["level"] = level(n, d)
 
 
-def _add_path(g: nx.MultiDiGraph, parent: dict, index, path: list[dict]) -> None:
+def _add_path(g: nx.MultiDiGraph, parent: dict, index, path: Path) -> None:
     nodes = path[0::2]
-    rels = path[1::2]
+    hops = path[1::2]
     for step in nodes:
-        attrs = describe(index, step["id"], step.get("type"), step.get("label")) if step["id"] != QUESTION else {}
-        _merge(g, step["id"], attrs)
-    for a, rel, b in zip(nodes, rels, nodes[1:]):
-        parent.setdefault(b["id"], a["id"])
-        _edge(g, a["id"], b["id"], rel["rel"], highlight=True)
+        attrs = describe(index, step.id, step.type, step.label) if step.id != QUESTION else {}
+        _merge(g, step.id, attrs)
+    for a, hop, b in zip(nodes, hops, nodes[1:]):
+        parent.setdefault(b.id, a.id)
+        _edge(g, a.id, b.id, hop.rel, highlight=True)
 
 
-def _annotate(g: nx.MultiDiGraph, item: dict, kind: str) -> None:
+def _annotate(g: nx.MultiDiGraph, item: Model | Recommended | Paper) -> None:
     """What the answer knows about a cited model or paper: its links and evidence sentence."""
-    iri = item.get("iri")
-    if iri not in g:
+    if item.iri not in g:
         return
-    links = dict(item.get("links") or {})
-    if kind == "paper":
-        links = {"paper": item.get("url"), "github": item.get("github"), **links}
-        _merge(g, iri, {"name": item.get("title") or ""})
-    _merge(g, iri, {"links": _clean_links(links), "evidence": item.get("evidence") or ""})
+    if isinstance(item, Paper):
+        links = {"paper": item.url, "github": item.github}
+        _merge(g, item.iri, {"name": item.title or ""})
+    else:
+        links = asdict(item.links)
+    _merge(g, item.iri, {"links": _clean_links(links), "evidence": getattr(item, "evidence", None) or ""})
 
 
 def _add_task_papers_abstracts(g: nx.MultiDiGraph, index, task: str | None) -> None:
@@ -257,9 +251,9 @@ def _add_task_papers_abstracts(g: nx.MultiDiGraph, index, task: str | None) -> N
             d["summary"] = abstracts[n]
 
 
-def _add_bundle(g: nx.MultiDiGraph, parent: dict, answer: dict, index) -> None:
+def _add_bundle(g: nx.MultiDiGraph, parent: dict, answer: Answer, index) -> None:
     """A bundle answer shows the bundle that posed the question."""
-    name = answer["bundle"]
+    name = answer.bundle
     node = str(iris.bundle(name))
     _merge(g, node, {"type": "bundle", "label": short(name), "name": f"prompt bundle {name}",
                      "summary": "", "links": {}, "evidence": ""})

@@ -4,20 +4,24 @@ import re
 
 import networkx as nx
 
-from . import citations, iris
+from .. import iris
+from ..index import Index, PaperInfo
+from ..nlp.components import SPAN_KEY
+from ..rank import HAND_SET, Understanding, rank_answer, rank_models, understand
+from ..records import Bundle
+from . import citations
 from .explain import how_it_works
-from .index import Index, PaperInfo
-from .nlp.components import SPAN_KEY
-from .rank import HAND_SET, Understanding, rank_answer, rank_models, understand
-from .records import Bundle
+from .types import (Alternative, Answer, Caveat, Hop, Links, Model, Node, Paper, Path, Recommended, Step, Task,
+                    Workflow)
 
 MODALITY_WORDS = {"Image": "image", "Text": "text", "Audio": "audio", "Video": "video", "Mask": "mask"}
 QUESTION = "question"
+QUESTION_NODE = Node(QUESTION, "question", "question")
 
 
 class Answerer:
     def __init__(self, reader):
-        from . import nlp
+        from .. import nlp
 
         self.index = Index(reader)
         self.nlp = nlp.load(self.index.thesaurus)
@@ -31,26 +35,26 @@ class Answerer:
 
     # --- open world ------------------------------------------------------
 
-    def ask(self, question: str, k: int = 5, n_papers: int = 5) -> dict:
+    def ask(self, question: str, k: int = 5, n_papers: int = 5) -> Answer:
         u = self.understand(question)
         answer = self._skeleton(u)
         ranked = rank_answer(u, self.index, k)
-        answer["models"] = [self._model(m, u) for m in ranked]
+        answer.models = [self._model(m, u) for m in ranked]
         if not u.task:
-            answer["warnings"].append("no task in the graph matches the question's words; showing the closest cards")
+            answer.warnings.append("no task in the graph matches the question's words; showing the closest cards")
             return answer
         if not u.task.matched and u.task.signals.get("scale", 0) <= 0:
-            answer["warnings"].append(
+            answer.warnings.append(
                 f"no phrase in the question names a task: {u.task.label} rests on shared words, the trained "
                 "reader, traits and modalities only, so treat it as a guess")
         main = [m for m in ranked if m.task == u.task.iri]
-        answer["papers"], answer["papers_note"] = self._papers(u, [m.iri for m in main], n_papers)
-        answer["workflow"] = self._workflow(u, [m.name for m in main[:3]])
-        answer["how"] = how_it_works(u, self.index, answer["workflow"], [m.iri for m in main])
-        answer["caveats"] = self._caveats(u)
+        answer.papers, answer.papers_note = self._papers(u, [m.iri for m in main], n_papers)
+        answer.workflow = self._workflow(u, [m.name for m in main[:3]])
+        answer.how = how_it_works(u, self.index, answer.workflow, [m.iri for m in main])
+        answer.caveats = self._caveats(u)
         return answer
 
-    def _caveats(self, u: Understanding) -> list[dict]:
+    def _caveats(self, u: Understanding) -> list[Caveat]:
         """The caveats of the task and its broader tasks whose setting the question names (or that hold always)."""
         if not u.task:
             return []
@@ -64,89 +68,62 @@ class Answerer:
                 if c.triggers and not because:
                     continue
                 seen.add(c.iri)
-                out.append({"id": c.iri, "label": c.label, "text": c.text, "task": self.index.label(task),
-                            "task_id": task, "because": because})
+                out.append(Caveat(c.iri, c.label, c.text, self.index.label(task), task, because))
         return out
 
-    def _skeleton(self, u: Understanding) -> dict:
-        return {
-            "question": u.text,
-            "mode": "graph",
-            "task": self._task(u),
-            "alternatives": [{"id": t.iri, "label": t.label, "score": t.score, "signals": t.signals} for t in u.tasks[1:4]],
-            "attributes": u.attributes(self.index),
-            "models": [],
-            "papers": [],
-            "papers_note": None,
-            "workflow": None,
-            "how": None,
-            "caveats": [],
-            "warnings": [],
-            "notes": list(self.notes),
-        }
+    def _skeleton(self, u: Understanding) -> Answer:
+        return Answer(
+            question=u.text,
+            mode="graph",
+            task=self._task(u),
+            alternatives=[Alternative(t.iri, t.label, t.score, t.signals) for t in u.tasks[1:4]],
+            attributes=u.attributes(self.index),
+            notes=list(self.notes),
+        )
 
-    def _task(self, u: Understanding) -> dict | None:
+    def _task(self, u: Understanding) -> Task | None:
         if not u.task:
             return None
         c = self.index.thesaurus.concepts.get(u.task.iri)
-        return {
-            "id": u.task.iri,
-            "label": u.task.label,
-            "catalog_labels": c.notations if c else [],
-            "definition": c.definition if c else "",
-            "confidence": u.confidence,
-            "score": u.task.score,
-            "signals": u.task.signals,
-            "matched": [m.as_dict() for m in u.task.matched],
-        }
+        return Task(id=u.task.iri, label=u.task.label, catalog_labels=c.notations if c else [],
+                    definition=c.definition if c else "", confidence=u.confidence, score=u.task.score,
+                    signals=u.task.signals, matched=[m.as_dict() for m in u.task.matched])
 
-    def _path(self, u: Understanding, target: str, via: str | None = None) -> list[dict]:
+    def _path(self, u: Understanding, target: str, via: str | None = None) -> Path:
         """Question -> task -> ... -> target, along the graph's edges."""
         start = via or (u.task.iri if u.task else None)
-        steps = [{"id": QUESTION, "label": "question", "type": "question"}]
+        steps: Path = [QUESTION_NODE]
         if start is None:
-            return steps + [{"rel": "closest card"}, self._node(target)]
-        steps += [{"rel": "asks about"}, self._node(start)]
+            return steps + [Hop("closest card"), self._node(target)]
+        steps += [Hop("asks about"), self._node(start)]
         if start == target:
             return steps
         try:
             nodes = nx.shortest_path(self.index.graph, start, target)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
-            return steps + [{"rel": "addressed by"}, self._node(target)]
+            return steps + [Hop("addressed by"), self._node(target)]
         for a, b in zip(nodes, nodes[1:]):
             rel = next(iter(self.index.graph.get_edge_data(a, b).values()))["rel"]
-            steps += [{"rel": rel}, self._node(b)]
+            steps += [Hop(rel), self._node(b)]
         return steps
 
-    def _node(self, iri: str) -> dict:
-        kind = "model" if iri in self.index.models else "paper" if iri in self.index.papers else None
-        if kind is None and iri in self.index.thesaurus.concepts:
-            kind = self.index.thesaurus.concepts[iri].kind
-        return {"id": iri, "label": self.index.label(iri), "type": kind or "node"}
+    def _node(self, iri: str, label: str | None = None) -> Node:
+        return Node(iri, label or self.index.label(iri), self.index.kind(iri) or "node")
 
-    def _model(self, ms, u: Understanding) -> dict:
+    def _model(self, ms, u: Understanding) -> Model:
         m = self.index.models[ms.iri]
-        paper = self.index.papers.get(m.papers[0]) if m.papers else None
-        return {
-            "name": m.name,
-            "iri": m.iri,
-            "task": m.label,
-            "task_id": ms.task,
-            # A model of another task than the answer's: the runner-up reading of the question.
-            "alternative": bool(u.task) and ms.task != u.task.iri,
-            "score": ms.score,
-            "scale": m.scale,
-            "arbitrary_scale": m.arbitrary,
-            "traits": sorted(self.index.label(t) for t in m.traits),
-            "datasets": m.datasets,
-            "why": ms.reasons,
-            "evidence": self._evidence(m.summary, u, ms.task),
-            "links": {"paper": paper.link if paper else None, "github": m.github, "huggingface": m.huggingface},
-            "path": self._path(u, m.iri, via=ms.task),
-        }
+        return Model(
+            name=m.name, iri=m.iri, task=m.label, task_id=ms.task,
+            alternative=bool(u.task) and ms.task != u.task.iri,
+            score=ms.score, scale=m.scale, arbitrary_scale=m.arbitrary,
+            traits=sorted(self.index.label(t) for t in m.traits), datasets=m.datasets, why=ms.reasons,
+            evidence=self._evidence(m.summary, u, ms.task),
+            links=Links(**self.index.model_links(m.iri)),
+            path=self._path(u, m.iri, via=ms.task),
+        )
 
-    def _papers(self, u: Understanding, model_iris: list[str], n: int) -> tuple[list[dict], str | None]:
-        """The top models' papers, then the task's papers that fit the question's setting (kg.citations)."""
+    def _papers(self, u: Understanding, model_iris: list[str], n: int) -> tuple[list[Paper], str | None]:
+        """The top models' papers, then the task's papers that fit the question's setting (kg.answer.citations)."""
         th = self.index.thesaurus
         asked = citations.question_settings(u, th)
         allowed = asked | citations.task_settings(u.task.iri, th)
@@ -160,19 +137,19 @@ class Answerer:
                 if p not in seen and p in self.index.papers:
                     seen.add(p)
                     name = self.index.papers[p].display_for(m.name, self.index.label(u.task.iri))
-                    path = self._path(u, iri) + [{"rel": "described by"}, {**self._node(p), "label": name}]
+                    path = self._path(u, iri) + [Hop("described by"), self._node(p, label=name)]
                     out.append(self._paper(self.index.papers[p], path, name=name))
         room = max(0, min(n - len(out), citations.TEXT_PAPERS))
         if not room:
             return out, None
         choice = citations.choose(u, self.index, seen, asked, allowed, room)
         for pick in choice.picks:
-            node = {"id": pick.paper.iri, "label": pick.paper.display, "type": "paper"}
+            node = Node(pick.paper.iri, pick.paper.display, "paper")
             path = self._path(u, u.task.iri)
             if pick.via:
                 rel = "broader task" if pick.via in th.ancestors(u.task.iri) else "narrower task"
-                path += [{"rel": rel}, self._node(pick.via)]
-            path += [{"rel": "named in"}, node]
+                path += [Hop(rel), self._node(pick.via)]
+            path += [Hop("named in"), node]
             named = self.index.label(pick.via or u.task.iri)
             out.append(self._paper(pick.paper, path, citations.evidence(pick, named)))
         note = None
@@ -204,13 +181,10 @@ class Answerer:
         return best
 
     @staticmethod
-    def _paper(p: PaperInfo, path: list[dict], evidence: str | None = None, name: str | None = None) -> dict:
-        d = {"title": name or p.display, "iri": p.iri, "url": p.link, "github": p.github, "path": path}
-        if evidence is not None:
-            d["evidence"] = evidence
-        return d
+    def _paper(p: PaperInfo, path: Path, evidence: str | None = None, name: str | None = None) -> Paper:
+        return Paper(name or p.display, p.iri, p.link, p.github, path, evidence)
 
-    def _workflow(self, u: Understanding, models: list[str], pre: list[tuple[str, str]] | None = None) -> dict:
+    def _workflow(self, u: Understanding, models: list[str], pre: list[tuple[str, str]] | None = None) -> Workflow:
         th = self.index.thesaurus
         task = th.concepts.get(u.task.iri)
         inputs = _modalities(task.inputs if task else [])
@@ -222,15 +196,14 @@ class Answerer:
             pre = self._pre_steps(u)
         steps, edges = [], []
         for i, (p_iri, p_model) in enumerate(pre, start=1):
-            steps.append({"id": f"pre{i}", "task": th.concepts[p_iri].label, "models": [p_model] if p_model else [],
-                          "input": inputs, "output": inputs, "why": _why_pre(u, p_iri, th)})
-        main = {"id": "main", "task": u.task.label, "models": models, "input": inputs, "output": out_desc}
-        steps.append(main)
+            steps.append(Step(f"pre{i}", th.concepts[p_iri].label, [p_model] if p_model else [], inputs, inputs,
+                              _why_pre(u, p_iri, th)))
+        steps.append(Step("main", u.task.label, models, inputs, out_desc))
         edges.append(["input", "main"])
         for s in steps[:-1]:
-            edges += [["input", s["id"]], [s["id"], "main"]]
+            edges += [["input", s.id], [s.id, "main"]]
         edges.append(["main", "output"])
-        return {"input": inputs, "output": out_desc, "steps": steps, "edges": edges}
+        return Workflow(inputs, out_desc, steps, edges)
 
     def _pre_steps(self, u: Understanding) -> list[tuple[str, str | None]]:
         th = self.index.thesaurus
@@ -245,11 +218,11 @@ class Answerer:
 
     # --- closed world: a prompt bundle -----------------------------------
 
-    def ask_bundle(self, bundle: Bundle) -> dict:
+    def ask_bundle(self, bundle: Bundle) -> Answer:
         u = self.understand(bundle.question)
         answer = self._skeleton(u)
-        answer["mode"] = "bundle"
-        answer["bundle"] = bundle.name
+        answer.mode = "bundle"
+        answer.bundle = bundle.name
         th = self.index.thesaurus
         fitting = []
         for rec in bundle.models:
@@ -258,52 +231,44 @@ class Answerer:
             tasks = known.tasks if known else self._tasks_from_name(rec.name)
             fits = bool(u.task) and any(th.related(t, u.task.iri) for t in tasks)
             what = ", ".join(self.index.label(t) for t in tasks) or "an unknown task"
-            entry = {
-                "name": rec.name,
-                "iri": iri,
-                "task": known.label if known else what,
-                "score": None,
-                "fits": fits,
-                "links": {"paper": rec.paper, "github": rec.github or (known.github if known else None),
-                          "huggingface": rec.huggingface or (known.huggingface if known else None)},
-                "path": [{"id": QUESTION, "label": "question", "type": "question"}, {"rel": "recommended"},
-                         {"id": iri, "label": rec.name, "type": "model"}],
-            }
-            answer["models"].append(entry)
+            links = Links(rec.paper, rec.github or (known.github if known else None),
+                          rec.huggingface or (known.huggingface if known else None))
+            path = [QUESTION_NODE, Hop("recommended"), Node(iri, rec.name, "model")]
+            answer.models.append(Recommended(rec.name, iri, known.label if known else what, None, fits, links, path))
             if fits:
                 fitting.append(rec.name)
             elif u.task:
-                answer["warnings"].append(
+                answer.warnings.append(
                     f"{rec.name} does not perform {u.task.label}: it is a {what} model, so it is not used in the workflow"
                 )
-        answer["papers"] = self._bundle_papers(u, bundle)
-        answer["caveats"] = self._caveats(u)
+        answer.papers = self._bundle_papers(u, bundle)
+        answer.caveats = self._caveats(u)
         if u.task:
-            answer["workflow"] = self._workflow(u, fitting, pre=[])
+            answer.workflow = self._workflow(u, fitting, pre=[])
             known = [iri for iri in (str(iris.model(n)) for n in fitting) if iri in self.index.models]
-            answer["how"] = how_it_works(u, self.index, answer["workflow"], known)
+            answer.how = how_it_works(u, self.index, answer.workflow, known)
             if not fitting:
-                answer["warnings"].append(
+                answer.warnings.append(
                     f"no recommended model performs {u.task.label}; the graph has "
                     f"{len(self.index.task_models.get(u.task.iri, []))} that do (run kg ask without --bundle)"
                 )
         return answer
 
     def _tasks_from_name(self, name: str) -> list[str]:
-        from .attributes import LabelSpotter
+        from ..attributes import LabelSpotter
 
         th = self.index.thesaurus
         spotter = LabelSpotter({c.iri: c.notations for c in th.of_kind("task")})
         return sorted(spotter.spot(name.replace("-", " ")))
 
-    def _bundle_papers(self, u: Understanding, bundle: Bundle) -> list[dict]:
+    def _bundle_papers(self, u: Understanding, bundle: Bundle) -> list[Paper]:
         """Rank the bundle's papers by how they connect to the question's task, and say how.
 
         The papers are read with the extraction pipeline; each link they make is tried in
         order of strength: naming the task (or a broader, narrower or sibling task), naming a
         concept or method the task's models also name, naming something the question named.
         """
-        from .extract import Text, extract
+        from ..extract import Text, extract
 
         if not bundle.papers:
             return []
@@ -329,10 +294,10 @@ class Answerer:
                 obj = str(link.obj)
                 sentence = next(iter(link.evidence.values()))
                 if task and link.kind == "task" and th.related(obj, task):
-                    cand = (3.0, [self._node(task), {"rel": "named in"}], sentence)
+                    cand = (3.0, [self._node(task), Hop("named in")], sentence)
                 elif task and link.kind == "task" and set(th.ancestors(obj)) & set(th.ancestors(task)):
                     sib = self._node(obj)
-                    cand = (2.0, [self._node(task), {"rel": "sibling task"}, sib, {"rel": "named in"}], sentence)
+                    cand = (2.0, [self._node(task), Hop("sibling task"), sib, Hop("named in")], sentence)
                 elif obj in shared and link.kind in ("concept", "method") and obj in of_task:
                     model, label, _ = sorted(shared[obj])[0]
                     # A concept that many of the task's models name, and little else does, speaks for the task;
@@ -341,23 +306,23 @@ class Answerer:
                     specific = users / max(spread.get(obj, users), users)
                     typical = (users / max(len(self.index.task_models.get(task, [])), 1)) ** 0.5
                     weight = 1.0 + specific * typical
-                    node = {"id": obj, "label": label, "type": link.kind}
-                    cand = (weight, [self._node(task), {"rel": "addressed by"}, self._node(model),
-                                     {"rel": f"mentions {link.kind}"}, node, {"rel": "also in"}], sentence)
+                    node = Node(obj, label, link.kind)
+                    cand = (weight, [self._node(task), Hop("addressed by"), self._node(model),
+                                     Hop(f"mentions {link.kind}"), node, Hop("also in")], sentence)
                 elif obj in asked:
-                    node = self._node(obj) if obj in th.concepts else {"id": obj, "label": asked[obj], "type": "concept"}
-                    cand = (0.5, [self._node(task), {"rel": "question also names"}, node, {"rel": "named in"}]
-                            if task else [node, {"rel": "named in"}], sentence)
+                    node = self._node(obj) if obj in th.concepts else Node(obj, asked[obj], "concept")
+                    cand = (0.5, [self._node(task), Hop("question also names"), node, Hop("named in")]
+                            if task else [node, Hop("named in")], sentence)
                 else:
                     continue
                 if best is None or cand[0] > best[0]:
                     best = cand
-            head = [{"id": QUESTION, "label": "question", "type": "question"}, {"rel": "asks about"}]
-            paper_node = {"id": info.iri, "label": rec.title, "type": "paper"}
+            head = [QUESTION_NODE, Hop("asks about")]
+            paper_node = Node(info.iri, rec.title, "paper")
             if best:
                 path, evidence, score = head + best[1] + [paper_node], best[2], best[0]
             else:
-                path = [head[0], {"rel": "bundle's related paper"}, paper_node]
+                path = [QUESTION_NODE, Hop("bundle's related paper"), paper_node]
                 evidence, score = self._evidence(rec.summary or rec.title, u, task), 0.0
             ranked.append((-score, rec.line, self._paper(info, path, evidence)))
         ranked.sort(key=lambda t: (t[0], t[1]))
@@ -365,7 +330,7 @@ class Answerer:
 
     def _extractor(self):
         if not hasattr(self, "_extract_nlp"):
-            from . import nlp
+            from .. import nlp
 
             self._extract_nlp = nlp.load(self.index.thesaurus, datasets=list(self.index.datasets()))
         return self._extract_nlp

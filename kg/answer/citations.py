@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .index import Index, PaperInfo, is_title
-from .thesaurus import Thesaurus, normalise
+from ..index import Index, PaperInfo, is_title
+from ..thesaurus import Thesaurus, normalise
 
 # A few strong papers beat five weak ones: the models' own papers come first, these fill in.
 TEXT_PAPERS = 2

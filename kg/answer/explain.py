@@ -7,7 +7,8 @@ which model, what it takes, the scale to set and what comes out.
 
 import re
 
-from .index import Index
+from ..index import Index
+from .types import Fact, How, Workflow
 
 _ASKS_HOW = re.compile(r"\b(how|why|what (kind|sort|type)s? of|principles?|explain|what makes)\b", re.I)
 MODELS = 2
@@ -18,16 +19,14 @@ def asks_how(question: str) -> bool:
     return bool(_ASKS_HOW.search(question))
 
 
-def _fact(text: str, source: str, label: str) -> dict:
-    return {"text": text, "source": source, "label": label}
 
 
-def explanation(u, index: Index, models: list[str]) -> list[dict]:
+def explanation(u, index: Index, models: list[str]) -> list[Fact]:
     th = index.thesaurus
     task = th.concepts.get(u.task.iri)
     out = []
     if task and task.definition:
-        out.append(_fact(f"{task.label[0].upper()}{task.label[1:]}: {task.definition}", task.iri, task.label))
+        out.append(Fact(f"{task.label[0].upper()}{task.label[1:]}: {task.definition}", task.iri, task.label))
     mentions = index.task_model_mentions(u.task.iri)
     spread = index.concept_spread()
     # model -> [(method, sentence)], the rarest method first: "channel attention" says more than "network".
@@ -46,7 +45,7 @@ def explanation(u, index: Index, models: list[str]) -> list[dict]:
         if sentence in said:  # sibling cards (2x, 4x) share a summary
             continue
         said.add(sentence)
-        out.append(_fact(f"{index.models[m].name}: {sentence}", m, index.models[m].name))
+        out.append(Fact(f"{index.models[m].name}: {sentence}", m, index.models[m].name))
         for c, _ in options:
             if c not in methods:
                 methods.append(c)
@@ -55,22 +54,22 @@ def explanation(u, index: Index, models: list[str]) -> list[dict]:
     for c in methods[:METHODS]:
         concept = th.concepts[c]
         if concept.definition:
-            out.append(_fact(f"{concept.label[0].upper()}{concept.label[1:]}: {concept.definition}", c, concept.label))
+            out.append(Fact(f"{concept.label[0].upper()}{concept.label[1:]}: {concept.definition}", c, concept.label))
     return out
 
 
-def steps(u, index: Index, workflow: dict | None, models: list[str]) -> list[dict]:
+def steps(u, index: Index, workflow: Workflow | None, models: list[str]) -> list[Fact]:
     if not workflow or not models:
         return []
     out = []
-    for s in workflow["steps"]:
-        if s["id"] == "main" or not s["models"]:
+    for s in workflow.steps:
+        if s.id == "main" or not s.models:
             continue
-        pre = index.iri_of(s["models"][0])
-        why = f" ({s['why']})" if s.get("why") else ""
-        out.append(_fact(f"First run {s['models'][0]} ({s['task']}) on the {s['input']}{why}.", pre, s["models"][0]))
+        pre = index.iri_of(s.models[0])
+        why = f" ({s.why})" if s.why else ""
+        out.append(Fact(f"First run {s.models[0]} ({s.task}) on the {s.input}{why}.", pre, s.models[0]))
     best = index.models[models[0]]
-    out.append(_fact(f"Give the {workflow['input']} to {best.name}, a {index.label(u.task.iri)} model.",
+    out.append(Fact(f"Give the {workflow.input} to {best.name}, a {index.label(u.task.iri)} model.",
                      best.iri, best.name))
     if u.scale:
         if best.arbitrary:
@@ -82,14 +81,14 @@ def steps(u, index: Index, workflow: dict | None, models: list[str]) -> list[dic
             how = f"Set the scale to x{u.scale:g}, as asked ('{u.scale_words}'); this card enlarges x{best.scale:g}."
         else:
             how = f"The question asks for x{u.scale:g} ('{u.scale_words}'); this card states no scale."
-        out.append(_fact(how, best.iri, best.name))
-    out.append(_fact(f"It returns the {workflow['output']}.", best.iri, best.name))
+        out.append(Fact(how, best.iri, best.name))
+    out.append(Fact(f"It returns the {workflow.output}.", best.iri, best.name))
     return out
 
 
-def how_it_works(u, index: Index, workflow: dict | None, models: list[str]) -> dict | None:
+def how_it_works(u, index: Index, workflow: Workflow | None, models: list[str]) -> How | None:
     if not u.task:
         return None
     if asks_how(u.text):
-        return {"kind": "explanation", "facts": explanation(u, index, models)}
-    return {"kind": "steps", "facts": steps(u, index, workflow, models)}
+        return How("explanation", explanation(u, index, models))
+    return How("steps", steps(u, index, workflow, models))
