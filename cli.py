@@ -36,6 +36,12 @@ def jobs_option(fn):
                         help="Processes that read texts at once (each loads the spaCy pipeline, about 250 MB).")(fn)
 
 
+def width_option(fn):
+    # No default here: kg.sparql.WIDTH holds it, and importing kg.sparql for it would slow every command.
+    return click.option("--width", type=click.IntRange(min=0), metavar="N",
+                        help="Longest text a table cell shows (default 60; 0: never cut). IRIs are never cut.")(fn)
+
+
 def _cores() -> int:
     import os
 
@@ -292,9 +298,10 @@ def train(data, seed, store_path):
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds before the query is stopped.")
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE (the store is read-only otherwise).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses, which fetch from other servers.")
+@width_option
 @store_option
 @friendly
-def sparql(query, query_file, fmt, limit, timeout, allow_update, allow_service, store_path):
+def sparql(query, query_file, fmt, limit, timeout, allow_update, allow_service, width, store_path):
     """Run a SPARQL QUERY (or -f FILE, or - for stdin) against the store; kg's prefixes are predeclared."""
     from kg.sparql import run
 
@@ -307,8 +314,14 @@ def sparql(query, query_file, fmt, limit, timeout, allow_update, allow_service, 
     if not query:
         raise click.UsageError("give a QUERY, -f FILE, or - to read standard input")
     result = run(_store(store_path), query, _default_format(fmt), limit, timeout, allow_update,
-                 allow_service=allow_service)
+                 allow_service=allow_service, width=width)
+    _warn(result.warnings)
     click.echo(result.text)
+
+
+def _warn(warnings) -> None:
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
 
 
 def _default_format(fmt):
@@ -333,17 +346,50 @@ def queries(ctx):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]))
 @click.option("--limit", type=click.IntRange(min=0), help="Stop after this many results.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@width_option
 @store_option
 @friendly
-def queries_run(name, params, fmt, limit, timeout, store_path):
+def queries_run(name, params, fmt, limit, timeout, width, store_path):
     """Run the saved query NAME with --param KEY=VALUE for each of its parameters."""
     from kg.saved import bindings, get
     from kg.sparql import run
 
     q = get(name)
     result = run(_store(store_path), q.text, _default_format(fmt), limit, timeout,
-                 bindings=bindings(q, list(params)))
+                 bindings=bindings(q, list(params)), width=width)
+    _warn(result.warnings)
     click.echo(result.text)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@store_option
+@friendly
+def describe(name, fmt, store_path):
+    """What NAME is (an IRI, prefixed name, model name, label or arXiv id): its facts, where each came from
+    (stated in a source file, read in a text with the sentence, or derived by kg build), and what points to it."""
+    from dataclasses import asdict
+
+    from kg.describe import describe as describe_node, show
+
+    d = describe_node(_store(store_path).reader(), name)
+    click.echo(json.dumps(asdict(d), indent=2, ensure_ascii=False) if fmt == "json" else show(d))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+@friendly
+def schema(fmt, store_path):
+    """The classes and properties the graph uses, with counts, labels and an example node of each."""
+    from dataclasses import asdict
+
+    from kg.describe import schema as terms, schema_table
+
+    found = terms(_store(store_path).reader())
+    click.echo(json.dumps([asdict(t) for t in found], indent=2, ensure_ascii=False) if fmt == "json"
+               else schema_table(found))
 
 
 @cli.command()

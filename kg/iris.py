@@ -57,6 +57,26 @@ def arxiv_id(url: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+_NEW_STYLE = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")  # 0704.0001 (April 2007) to today
+_OLD_STYLE = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}$")  # hep-th/9901001 (1991 to March 2007)
+
+
+def arxiv_month(aid: str | None) -> str | None:
+    """The year and month an arXiv identifier was issued in, as xsd:gYearMonth text ("2018-03"):
+    arXiv numbers papers by the month they were submitted (arxiv.org/help/arxiv_identifier)."""
+    new = _NEW_STYLE.match(aid or "")
+    m = new or _OLD_STYLE.match(aid or "")
+    if not m:
+        return None
+    yy, mm = int(m.group(1)), int(m.group(2))
+    if new and (len(aid.split(".")[1]) == 5) != (yy * 100 + mm >= 1501):
+        return None  # four digits after the dot until December 2014, five from January 2015
+    if not 1 <= mm <= 12:
+        return None
+    year = 1900 + yy if yy >= 91 else 2000 + yy
+    return f"{year:04d}-{mm:02d}"
+
+
 def paper(url: str | None = None, title: str | None = None) -> URIRef:
     """Papers merge across sources by arXiv id, else by URL, else by title."""
     aid = arxiv_id(url)

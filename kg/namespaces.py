@@ -1,5 +1,7 @@
 """Every namespace kg uses, in one place."""
 
+import re
+
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -32,3 +34,17 @@ def sparql_prologue() -> str:
 def bind_all(graph) -> None:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True)
+
+
+# A prefixed name's local part as SPARQL 1.1 reads it without escapes (PN_LOCAL, less its rarer characters):
+# "id:model/SISR-CARN-2x" would not parse back, so such IRIs print whole.
+_LOCAL = re.compile(r"[A-Za-z0-9_](?:[\w.-]*[\w-])?", re.ASCII)
+
+
+def pasteable(iri: str) -> str:
+    """An IRI as it can be pasted back into a query: a prefixed name where that parses, else <iri>."""
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        local = iri[len(ns):]
+        if iri.startswith(ns) and (local == "" or _LOCAL.fullmatch(local)):
+            return f"{prefix}:{local}"
+    return f"<{iri}>"

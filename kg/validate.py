@@ -288,13 +288,10 @@ def _with_sources(reader, findings: list[Finding], batch: int = 200) -> list[Fin
 
 
 def _show(value) -> str:
-    from .namespaces import PREFIXES
+    from .namespaces import pasteable
 
     text = str(value)
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if text.startswith(ns) and re.fullmatch(r"[\w.-]*", text[len(ns):]) and not text[len(ns):].endswith("."):
-            return f"{prefix}:{text[len(ns):]}"
-    return f"<{text}>" if re.match(r"^[a-z][a-z0-9+.-]*:", text) else text
+    return pasteable(text) if re.match(r"^[a-z][a-z0-9+.-]*:", text) else text
 
 
 def _name(term) -> str:

@@ -90,7 +90,8 @@ def test_saved_queries_are_listed_and_all_run(run):
         assert q.title and q.description, name
         assert f"{name}: {q.title}" in listing
     params = {"label": "SISR", "hops": "2", "subject": "https://w3id.org/cnaps-kg/id/model/SISR-CARN-2x",
-              "a": "2502.16025", "b": "2309.04502", "id": "2502.16025"}
+              "a": "2502.16025", "b": "2309.04502", "id": "2502.16025",
+              "first": "SISR", "second": "segmentation"}
     for name, q in saved.items():
         args = [a for p in q.params for a in ("--param", f"{p.name}={params[p.name]}")]
         out = json.loads(run("queries", "run", name, *args, "--format", "json").output)

@@ -132,12 +132,20 @@ class Facts:
         g.add((p, RDF.type, KG.Paper))
         if url:
             g.add((p, SCHEMA.url, Literal(url, datatype=XSD.anyURI)))
-            aid = iris.arxiv_id(url)
-            if aid:
-                g.add((p, FABIO.hasArXivId, Literal(aid)))
+            self.arxiv(g, p, iris.arxiv_id(url))
         if title:
             g.add((p, DCTERMS.title, Literal(title)))
         return p
+
+    @staticmethod
+    def arxiv(g: GraphOut, paper: URIRef, aid: str | None) -> None:
+        """The arXiv id, and the month it says the paper was issued in: trend queries need no string functions."""
+        if not aid:
+            return
+        g.add((paper, FABIO.hasArXivId, Literal(aid)))
+        month = iris.arxiv_month(aid)
+        if month:
+            g.add((paper, DCTERMS.issued, Literal(month, datatype=XSD.gYearMonth)))
 
     def link(self, g: GraphOut, subject, prop, url: str | None, cls) -> None:
         if url:
@@ -193,7 +201,7 @@ class Facts:
     def _paper(self, g: GraphOut, rec: PaperRecord) -> None:
         p = self.paper_node(g, rec.url, rec.title)
         if rec.arxiv_id and not iris.arxiv_id(rec.url):
-            g.add((p, FABIO.hasArXivId, Literal(rec.arxiv_id)))
+            self.arxiv(g, p, rec.arxiv_id)
         if rec.label:
             g.add((p, KG.catalogLabel, Literal(rec.label)))
             self.link_label(g, p, rec.label, "task")

@@ -119,6 +119,10 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
         links = mentions.links(subjects=touched, norms=flipped)
     if version is not None:
         write(GraphOut(GRAPH, writer.add), links, version)
+    if touched is None:  # the hierarchy comes from the ontologies, and a change to them rebuilds in full
+        from .derived import hierarchy
+
+        hierarchy(db, writer.add, GRAPH)
     writer.flush()
     if touched is not None:
         _drop_orphans(db, graph, {q.object for q in gone if q.predicate.value in _RELS})

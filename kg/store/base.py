@@ -144,4 +144,4 @@ def _py(term):
         if dt.endswith("#boolean"):
             return term.value == "true"
         return term.value
-    return term.value
+    return Iri(term.value) if isinstance(term, ox.NamedNode) else term.value

@@ -207,4 +207,8 @@ def _py(binding):
             return float(value)
         if dt.endswith("#boolean"):
             return value == "true"
+    if binding["type"] == "uri":
+        from .base import Iri
+
+        return Iri(value)
     return value
