@@ -149,10 +149,10 @@ def _build(build_store, paths, store, fmt, add=False, jobs=1):
     return result
 
 
-def _answerer(store_path):
+def _answerer(store_path=None, store=None):
     from kg.answer import Answerer
 
-    return Answerer(_built(_store(store_path)).reader())
+    return Answerer(_built(store or _store(store_path)).reader())
 
 
 def _built(store):
@@ -200,9 +200,7 @@ def ask(question, bundle_path, fmt, k, html_path, store_path):
     local = getattr(store, "root", None)  # a SPARQL server's graph can change under a resident unseen
     got = resident.ask(local, request) if local and store.exists() else None
     if got is None:
-        from kg.answer import Answerer
-
-        got = reply(Answerer(_built(store).reader()), request)
+        got = reply(_answerer(store=store), request)
         if local:
             resident.start(local)
     for line in got.err:

@@ -119,12 +119,12 @@ def _call(store_root: Path, message: dict) -> dict | None:
 
 def start(store_root: Path, idle: float = IDLE) -> None:
     """Start a resident for this store in the background, detached from the terminal."""
-    if not enabled() or address(store_root) is None:
+    path = address(store_root) if enabled() else None
+    if path is None:
         return
     package_parent = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
-    log = address(store_root).with_suffix(".log")
-    with open(log, "ab") as err:
+    with open(path.with_suffix(".log"), "ab") as err:
         subprocess.Popen([sys.executable, "-m", "kg.resident", os.path.realpath(store_root), "--idle", str(idle)],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, cwd="/",
                          start_new_session=True, close_fds=True, env=env)
