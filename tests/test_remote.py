@@ -61,7 +61,7 @@ def test_each_source_is_a_named_graph_on_the_server(server, sources):
                          "--store", server, "--format", "json"))
     graphs = [b["g"]["value"].rsplit("/", 1)[-1] for b in out["results"]["bindings"]]
     assert graphs == ["bundles%2F000_275fda37b4ddce02.txt", "catalogs%2Fmodels.json", "catalogs%2Fnew_models.json",
-                      "ontologies%2Fkg.ttl", "ontologies%2Flay-phrasings.ttl", "ontologies%2Fthesaurus.ttl",
+                      "ontologies%2Fdatasets.ttl", "ontologies%2Fkg.ttl", "ontologies%2Flay-phrasings.ttl", "ontologies%2Fthesaurus.ttl",
                       "tasks.json"]
 
 

@@ -1,7 +1,7 @@
 """Texts to mentions, in bounded batches, in this process or in N worker processes.
 
 Workers are started with spawn, not fork: a forked child of a process that has an Oxigraph
-database open for writing can hang (see kg.sparql). Each worker loads the thesaurus and the
+database open for writing can hang (see kg.sparql). Each worker gets the thesaurus from the build and loads the
 extraction pipeline once; the rows it sends back are ordered by place, not by arrival
 (kg.build.mentions), so any number of workers gives the same graph.
 """
@@ -15,22 +15,19 @@ BATCH = 1000  # texts a worker reads at a time: enough to keep nlp.pipe busy, fe
 _worker = {}
 
 
-def _load(datasets: list[str]):
+def _load(spellings: dict[str, str], thesaurus):
     from .. import nlp
-    from ..thesaurus import Thesaurus
-    from .ontologies import load_ontologies
 
-    thesaurus = Thesaurus.from_graph(load_ontologies())
-    pipeline = nlp.load(thesaurus, datasets=datasets)
+    pipeline = nlp.load(thesaurus, datasets=spellings)
     return {"nlp": pipeline, "known": thesaurus.normalised_labels(), "version": nlp.pipeline_version(pipeline),
             "degraded": pipeline.meta.get("kg_degraded")}
 
 
-def _init(datasets: list[str], parent: int) -> None:
+def _init(spellings: dict[str, str], thesaurus, parent: int) -> None:
     from ..lifecycle import die_with_parent
 
     die_with_parent(parent=parent)  # a worker must not outlive a build that was killed, even with kill -9
-    _worker.update(_load(datasets))
+    _worker.update(_load(spellings, thesaurus))
 
 
 def _read(texts, worker=None) -> tuple[list, list, str, str | None]:
@@ -49,8 +46,13 @@ def _read(texts, worker=None) -> tuple[list, list, str, str | None]:
 class Extraction:
     """Collects texts and sends each full batch to be read; `on_rows(found, chunks)` gets the results."""
 
-    def __init__(self, datasets, on_rows, jobs: int = 1):
-        self.datasets = sorted(datasets)
+    def __init__(self, datasets, on_rows, thesaurus, jobs: int = 1):
+        from ..datasets import DatasetNames
+
+        # Workers get the thesaurus and the dataset spellings made, not the ontology files to parse: each
+        # parse would cost a worker about 30 MB that it never gives back.
+        self.spellings = DatasetNames(datasets).spellings()
+        self.thesaurus = thesaurus
         self.on_rows = on_rows
         self.jobs = jobs
         self.batch: list = []
@@ -69,12 +71,12 @@ class Extraction:
         if not batch:
             return
         if self.jobs <= 1:
-            self.local = self.local or _load(self.datasets)
+            self.local = self.local or _load(self.spellings, self.thesaurus)
             self._done(_read(batch, self.local))
             return
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_init, initargs=(self.datasets, os.getpid()))
+                                            initializer=_init, initargs=(self.spellings, self.thesaurus, os.getpid()))
         self.pending.append(self.pool.submit(_read, batch))
         while len(self.pending) > 2 * self.jobs:  # a bounded queue: the reader waits for the workers
             self._done(self.pending.pop(0).result())

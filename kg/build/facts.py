@@ -72,8 +72,11 @@ class Facts:
     """Writes each source's facts through `add_quad(s, p, o, graph)`; each text worth extracting goes
     to `on_text(Text)`. Labels the thesaurus lacks are counted in `unmapped` over the whole build."""
 
-    def __init__(self, thesaurus: Thesaurus, add_quad, on_text):
+    def __init__(self, thesaurus: Thesaurus, add_quad, on_text, datasets=None):
+        from ..datasets import DatasetNames
+
         self.thesaurus = thesaurus
+        self.datasets = datasets or DatasetNames(())  # the canonical name of each dataset the cards give
         self.traits = LabelSpotter({c.iri: c.technical_labels() for c in thesaurus.of_kind("trait")})
         self.unmapped: dict[str, int] = {}
         self.add_quad = add_quad
@@ -192,10 +195,13 @@ class Facts:
             g.add((m, KG.mentions, URIRef(trait)))
         self.text(g, m, card.summary, topic=task_label)
         for name in card.datasets:
-            d = iris.dataset(name)
+            canonical = self.datasets.canonical(name)
+            d = iris.dataset(canonical)
             g.add((m, KG.trainedOn, d))
             g.add((d, RDF.type, KG.Dataset))
-            g.add((d, RDFS.label, Literal(name)))
+            g.add((d, RDFS.label, Literal(canonical)))
+            if name != canonical:  # the card's own spelling, which an update reads back (kg.build.modes)
+                g.add((d, SKOS.altLabel, Literal(name)))
         self.model_links(g, m, card)
 
     def _paper(self, g: GraphOut, rec: PaperRecord) -> None:

@@ -14,6 +14,7 @@ from .. import __version__, iris
 from ..errors import InputError, StoreError
 from ..namespaces import ID
 from ..namespaces import KG as KG_NS
+from ..paths import KG_RULES
 from .facts import file_digest
 from .mentions import Mentions
 from .ontologies import digest as ontology_digest
@@ -110,7 +111,9 @@ def _meta(extract: bool, datasets, version) -> dict:
 
 
 def _names_digest(datasets) -> str:
-    return hashlib.sha256("\n".join(sorted(datasets)).encode()).hexdigest()[:16]
+    from ..datasets import digest
+
+    return digest(datasets)
 
 
 def _with_previous(found, store, add: bool, notes: list[str]) -> list[tuple[Path, str]]:
@@ -148,7 +151,7 @@ class _Update:
     STORED = """SELECT ?g ?name ?file ?sha WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/source> ?name ;
         <http://www.w3.org/ns/prov#wasDerivedFrom> ?file ; <https://w3id.org/cnaps-kg/ontology#sha256> ?sha } }"""
     DATASETS = """SELECT DISTINCT ?g ?name WHERE { GRAPH ?g { ?m <https://w3id.org/cnaps-kg/ontology#trainedOn> ?d .
-        ?d <http://www.w3.org/2000/01/rdf-schema#label> ?name } }"""
+        ?d <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#altLabel> ?name } }"""
 
     def __init__(self, store, changed, kept_datasets, fmt, meta):
         self.store, self.changed, self.kept_datasets, self.fmt, self.meta = store, changed, kept_datasets, fmt, meta
@@ -161,6 +164,8 @@ class _Update:
         meta = Mentions.stored_meta(path)
         if meta.get("kg") != __version__ or meta.get("ontologies") != ontology_digest() or meta.get("extract") != "1":
             return None
+        if meta.get("pipeline") and not meta["pipeline"].endswith(f"/{KG_RULES}"):
+            return None  # read by other extraction rules: every text is read again
         reader = store.reader()
         stored = {r["name"]: r for r in reader.select(cls.STORED)}
         by_file = {r["file"]: name for name, r in stored.items()}

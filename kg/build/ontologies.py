@@ -9,7 +9,7 @@ from .. import iris
 from ..paths import ONTOLOGIES, require
 from .facts import GraphOut, _provenance
 
-ONTOLOGY_FILES = ("kg.ttl", "thesaurus.ttl", "lay-phrasings.ttl")
+ONTOLOGY_FILES = ("kg.ttl", "thesaurus.ttl", "lay-phrasings.ttl", "datasets.ttl")
 
 
 def load_ontologies(add_quad=None, directory: Path = ONTOLOGIES) -> Graph:

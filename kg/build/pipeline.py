@@ -72,8 +72,11 @@ def ingest(plan: Plan, thesaurus, writer, mentions, jobs: int = 1, progress=no_p
     k-th of every n blocks (numbered across all sources), so that n parts together make one build."""
     # A worker costs seconds to start (it loads the pipeline): no more workers than batches to read.
     jobs = max(1, min(jobs, plan.records // BATCH))
-    extraction = Extraction(plan.datasets, mentions.add, jobs=jobs)
-    facts = Facts(thesaurus, writer.add, extraction.add if extract else (lambda text: None))
+    from ..datasets import DatasetNames
+
+    extraction = Extraction(plan.datasets, mentions.add, thesaurus, jobs=jobs)
+    facts = Facts(thesaurus, writer.add, extraction.add if extract else (lambda text: None),
+                  datasets=DatasetNames(plan.datasets))
     notes = []
     block = 0
     with progress("reading", plan.records) as bar:
@@ -97,7 +100,8 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
     the nodes whose facts changed."""
     import pyoxigraph as ox
 
-    from ..extract import concept_iri, write
+    from ..extract import ThesaurusMatches, concept_iri, write
+    from ..thesaurus import Thesaurus
     from .facts import GraphOut
     from .questions import question_tasks
 
@@ -118,7 +122,8 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
         changed |= nodes_of(gone)
         links = mentions.links(subjects=touched, norms=flipped)
     if version is not None:
-        write(GraphOut(GRAPH, writer.add), links, version)
+        matches = ThesaurusMatches(Thesaurus.from_oxigraph(db))
+        write(GraphOut(GRAPH, writer.add), links, version, matches)
     if touched is None:  # the hierarchy comes from the ontologies, and a change to them rebuilds in full
         from .derived import hierarchy
 
@@ -127,6 +132,11 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
     if touched is not None:
         _drop_orphans(db, graph, {q.object for q in gone if q.predicate.value in _RELS})
         changed |= nodes_of(_links_of(db, graph, touched, objects)) | touched | objects
+    if version is not None:  # what the texts name changed, so every catalogue label is checked again
+        from .derived import label_checks
+
+        label_checks(db, writer.add, GRAPH)
+        writer.flush()
     if questions:
         question_tasks(db, writer.add)
         writer.flush()

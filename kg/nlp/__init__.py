@@ -6,7 +6,7 @@ kg falls back to a blank pipeline that matches surface words only, and says so.
 
 import spacy
 
-from ..paths import TRAINED_PIPELINE
+from ..paths import KG_RULES, TRAINED_PIPELINE
 from . import components  # noqa: F401  (registers the kg_* factories)
 
 TRAINED = TRAINED_PIPELINE
@@ -17,7 +17,8 @@ DEGRADED = (
 
 
 def load(thesaurus, datasets=None):
-    """The question pipeline; with `datasets` (names to recognise), the extraction pipeline.
+    """The question pipeline; with `datasets` (names to recognise, or each spelling -> its canonical
+    name, kg.datasets.DatasetNames.spellings), the extraction pipeline.
 
     Extraction keeps the parser for noun-chunk concepts; questions do not need it. The question
     pipeline ends with the trained task reader, where it is installed.
@@ -38,7 +39,8 @@ def load(thesaurus, datasets=None):
     if extract:
         nlp.add_pipe("kg_datasets")
         nlp.add_pipe("kg_noun_concepts")
-        nlp.get_pipe("kg_datasets").add_names(datasets, nlp)
+        spellings = dict(datasets) if isinstance(datasets, dict) else {d: d for d in datasets}
+        nlp.get_pipe("kg_datasets").add_names(spellings, nlp, not_names=_data_words(thesaurus))
     with nlp.select_pipes(enable=base):
         nlp.get_pipe("kg_concepts").add_concepts(thesaurus, nlp, lemmas=bool(base))
     if not extract:
@@ -46,6 +48,14 @@ def load(thesaurus, datasets=None):
 
         nlp.meta["kg_reader_missing"] = add_reader(nlp)
     return nlp
+
+
+def _data_words(thesaurus) -> frozenset[str]:
+    """Labels that say what data is about, not what it is called ("LiDAR", "SLAM", "medical")."""
+    from ..thesaurus import normalise
+
+    return frozenset(normalise(label) for c in thesaurus.concepts.values() if c.kind != "trait"
+                     for label in (c.pref_label, *c.alt_labels, *c.notations) if label)
 
 
 # spaCy keeps "4×." and "4×)" as one token, so the label "4×" would miss at a sentence's end.
@@ -59,8 +69,6 @@ def split_magnifications(nlp) -> None:
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
-# Bump when kg changes how the pipeline cuts or reads text, so extractions say which rules made them.
-KG_RULES = "kg-rules-2"
 
 
 def pipeline_version(nlp) -> str:

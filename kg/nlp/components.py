@@ -37,6 +37,7 @@ class ConceptMatcher:
         self.use_lemmas = False
         self.entries: dict[str, tuple[str, str, str]] = {}
         self.modal_keys: frozenset[str] = frozenset()
+        self.data_words: frozenset[str] = frozenset()  # normalised labels of modalities and settings
 
     def add_concepts(self, thesaurus, nlp: Language, lemmas: bool) -> None:
         self.use_lemmas = lemmas
@@ -52,6 +53,10 @@ class ConceptMatcher:
                         by_key.setdefault(key, []).append(label.strip())
         self.modal_keys = frozenset(
             k for k, (_, _, concept_kind) in self.entries.items() if concept_kind in ("modality", "setting"))
+        from ..thesaurus import normalise
+
+        self.data_words = frozenset(normalise(label) for key, labels in by_key.items() if key in self.modal_keys
+                                    for label in labels)
         ordered = sorted(by_key.items())
         for key, labels in ordered:
             self.lower.add(key, [nlp.make_doc(label) for label in labels])
@@ -113,31 +118,67 @@ def make_dataset_recogniser(nlp: Language, name: str):
     return DatasetRecogniser(nlp, name)
 
 
+_DATASET_HEADS = ["dataset", "datasets", "benchmark", "benchmarks", "corpus"]
+
+
 class DatasetRecogniser:
-    """Marks dataset names: the ones catalogues list, and "<Name> dataset/benchmark" patterns."""
+    """Marks dataset names: the ones catalogues list, and "<Name> dataset/benchmark" patterns.
+
+    Each span's label is the dataset's canonical name (kg.datasets), whichever spelling the text uses.
+    A name is a whole word: "COCO" in "COCO-Stuff" names another dataset. Names written with capitals
+    inside ("COCO", "nuScenes") match in that case only, so "Glue" is not GLUE; a word for any dataset
+    ("Benchmark") is never a name. In the pattern, a word the thesaurus knows as a task, method or data
+    setting says what the data is about ("a LiDAR dataset"), not what it is called.
+    """
 
     def __init__(self, nlp: Language, name: str):
         from spacy.matcher import Matcher
 
         self.name = name
-        self.known = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.pattern = Matcher(nlp.vocab)
         self.pattern.add("NAMED_DATASET", [[
             {"TEXT": {"REGEX": r"^[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*$"}},
-            {"LOWER": {"IN": ["dataset", "datasets", "benchmark", "benchmarks", "corpus"]}},
+            {"LOWER": {"IN": _DATASET_HEADS}},
         ]])
+        self.not_names: frozenset[str] = frozenset()
 
-    def add_names(self, names, nlp: Language) -> None:
-        for name in sorted(set(names)):
-            if len(name) >= 3:
-                self.known.add(name, [nlp.make_doc(name)])
+    def add_names(self, spellings: dict[str, str], nlp: Language, not_names=frozenset()) -> None:
+        """`spellings`: each spelling to look for -> the dataset's canonical name (kg.datasets.DatasetNames)."""
+        from ..datasets import is_generic
+
+        self.not_names = frozenset(not_names)
+        for spelling, canonical in sorted(spellings.items()):
+            if len(spelling) >= 3 and not is_generic(spelling):
+                cased = any(c.isupper() for c in spelling[1:])
+                (self.exact if cased else self.lower).add(canonical, [nlp.make_doc(spelling)])
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.known(doc)]
+        from ..datasets import is_generic
+        from ..thesaurus import normalise
+
+        spans = [Span(doc, s, e, label=doc.vocab.strings[k]) for m in (self.exact, self.lower) for k, s, e in m(doc)]
         for _, s, e in self.pattern(doc):
-            spans.append(Span(doc, s, s + 1, label=doc[s].text))
-        doc.spans[DATASET_KEY] = filter_spans(spans)
+            text = doc[s].text
+            if len(text) >= 3 and not is_generic(text) and normalise(text) not in self.not_names:
+                spans.append(Span(doc, s, s + 1, label=text))
+        doc.spans[DATASET_KEY] = [s for s in filter_spans(spans) if not in_compound(s)]
         return doc
+
+
+HYPHENS = frozenset("-\u2010\u2011\u2013")
+
+
+def in_compound(span: Span) -> bool:
+    """Whether the span is only part of a hyphenated word: "large" in "large-scale", "art" in
+    "state-of-the-art", "COCO" in "COCO-Stuff"."""
+    doc, start, end = span.doc, span.start, span.end
+    left = (start >= 2 and doc[start - 1].text in HYPHENS and not doc[start - 2].whitespace_
+            and not doc[start - 1].whitespace_)
+    right = (end + 1 < len(doc) and doc[end].text in HYPHENS and not doc[end - 1].whitespace_
+             and not doc[end].whitespace_)
+    return left or right
 
 
 @Language.component("kg_noun_concepts")

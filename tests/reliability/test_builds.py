@@ -45,7 +45,7 @@ def test_replacing_other_sources_is_said_and_add_keeps_them(tmp_path):
     assert replaced.exit_code == 0
     assert f"note: {store} held 1 other source(s) (tasks.json); this build replaced them (kg build --add keeps them)" \
         in replaced.output
-    assert set(LocalStore(tmp_path / "store").sources()) == {"demo.json", "ontologies/kg.ttl",
+    assert set(LocalStore(tmp_path / "store").sources()) == {"demo.json", "ontologies/datasets.ttl", "ontologies/kg.ttl",
                                                              "ontologies/lay-phrasings.ttl", "ontologies/thesaurus.ttl"}
     added = _kg("build", str(SEEDS / "tasks.json"), "--add", "--store", store)
     assert added.exit_code == 0
