@@ -46,12 +46,10 @@ def _read(texts, worker=None) -> tuple[list, list, str, str | None]:
 class Extraction:
     """Collects texts and sends each full batch to be read; `on_rows(found, chunks)` gets the results."""
 
-    def __init__(self, datasets, on_rows, thesaurus, jobs: int = 1):
-        from ..datasets import DatasetNames
-
-        # Workers get the thesaurus and the dataset spellings made, not the ontology files to parse: each
-        # parse would cost a worker about 30 MB that it never gives back.
-        self.spellings = DatasetNames(datasets).spellings()
+    def __init__(self, spellings: dict[str, str], on_rows, thesaurus, jobs: int = 1):
+        # Workers get the thesaurus and the dataset spellings (kg.datasets) made, not the ontology files to
+        # parse: a parse would cost each worker about 30 MB that it never gives back.
+        self.spellings = spellings
         self.thesaurus = thesaurus
         self.on_rows = on_rows
         self.jobs = jobs

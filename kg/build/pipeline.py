@@ -70,13 +70,13 @@ def ingest(plan: Plan, thesaurus, writer, mentions, jobs: int = 1, progress=no_p
            part: tuple[int, int] | None = None) -> Ingested:
     """Every source's facts to `writer`, what its texts name to `mentions`. With part=(k, n), only the
     k-th of every n blocks (numbered across all sources), so that n parts together make one build."""
-    # A worker costs seconds to start (it loads the pipeline): no more workers than batches to read.
-    jobs = max(1, min(jobs, plan.records // BATCH))
     from ..datasets import DatasetNames
 
-    extraction = Extraction(plan.datasets, mentions.add, thesaurus, jobs=jobs)
-    facts = Facts(thesaurus, writer.add, extraction.add if extract else (lambda text: None),
-                  datasets=DatasetNames(plan.datasets))
+    # A worker costs seconds to start (it loads the pipeline): no more workers than batches to read.
+    jobs = max(1, min(jobs, plan.records // BATCH))
+    names = DatasetNames(plan.datasets)
+    extraction = Extraction(names.spellings(), mentions.add, thesaurus, jobs=jobs)
+    facts = Facts(thesaurus, writer.add, extraction.add if extract else (lambda text: None), datasets=names)
     notes = []
     block = 0
     with progress("reading", plan.records) as bar:
