@@ -44,21 +44,28 @@ AGREES, SILENT, DISAGREES = KG.TextAgrees, KG.TextSilent, KG.TextDisagrees
 _LABEL_PROPS = {str(KG.addressesTask): str(KG.mentionsTask), str(KG.usesMethod): str(KG.mentionsMethod)}
 
 
-def label_checks(db, add_quad, graph: URIRef) -> int:
+def label_checks(db, add_quad, graph: URIRef, subjects: set[str] | None = None) -> int:
     """Check every catalogue label (a node's kg:catalogLabel, read as kg:addressesTask or kg:usesMethod in the
-    same source) against the tasks or methods its own text names, in `graph`; earlier checks are replaced.
+    same source) against the tasks or methods its own text names, in `graph`; with `subjects`, only the
+    labels of those nodes (an update: the nodes whose texts or sources changed). Earlier checks of the
+    nodes checked are replaced; returns how many labels were checked.
 
     The text agrees when it names the label's concept, a narrower or a broader one; it disagrees when it
-    names concepts of that kind but none on the label's line of the hierarchy; it is silent otherwise.
-    Returns how many labels were checked."""
+    names concepts of that kind but none on the label's line of the hierarchy; it is silent otherwise."""
     import hashlib
 
     import pyoxigraph as ox
 
     g = ox.NamedNode(str(graph))
     node = lambda iri: ox.NamedNode(str(iri))  # noqa: E731
-    for q in list(db.quads_for_pattern(None, node(RDF.type), node(KG.LabelCheck), g)):
-        for fact in list(db.quads_for_pattern(q.subject, None, None, g)):
+    is_check = lambda c: any(db.quads_for_pattern(c, node(RDF.type), node(KG.LabelCheck), g))  # noqa: E731
+    if subjects is None:
+        old = [q.subject for q in db.quads_for_pattern(None, node(RDF.type), node(KG.LabelCheck), g)]
+    else:
+        old = [q.subject for s in sorted(subjects) for q in db.quads_for_pattern(None, node(RDF.subject), node(s), g)
+               if is_check(q.subject)]
+    for check in old:
+        for fact in list(db.quads_for_pattern(check, None, None, g)):
             db.remove(fact)
     broader = nx.DiGraph()
     for q in db.quads_for_pattern(None, node(SKOS.broader), None, None):
@@ -70,19 +77,23 @@ def label_checks(db, add_quad, graph: URIRef) -> int:
             return {concept}
         return {concept} | nx.descendants(broader, concept) | nx.ancestors(broader, concept)
 
-    labelled = {q.subject.value for q in db.quads_for_pattern(None, node(KG.catalogLabel), None, None)
-                if q.graph_name != g}
     n = 0
     for prop, mention in sorted(_LABEL_PROPS.items()):
-        named: dict[str, set[str]] = {}
-        for q in db.quads_for_pattern(None, node(mention), None, g):
-            named.setdefault(q.subject.value, set()).add(q.object.value)
-        seen = set()
-        for q in db.quads_for_pattern(None, node(prop), None, None):
-            subject, label = q.subject.value, q.object.value
-            if subject not in labelled or q.graph_name == g or (subject, label) in seen:
-                continue
-            seen.add((subject, label))
+        # What each node is labelled and what its text names: by scanning the property when every node is
+        # checked, by looking each node up when a few are.
+        if subjects is None:
+            labelled = {q.subject.value for q in db.quads_for_pattern(None, node(KG.catalogLabel), None, None)}
+            pairs = {(q.subject.value, q.object.value) for q in db.quads_for_pattern(None, node(prop), None, None)
+                     if q.graph_name != g and q.subject.value in labelled}
+            named: dict[str, set[str]] = {}
+            for q in db.quads_for_pattern(None, node(mention), None, g):
+                named.setdefault(q.subject.value, set()).add(q.object.value)
+        else:
+            labelled = {s for s in subjects if any(db.quads_for_pattern(node(s), node(KG.catalogLabel), None, None))}
+            pairs = {(s, q.object.value) for s in labelled for q in db.quads_for_pattern(node(s), node(prop), None, None)
+                     if q.graph_name != g}
+            named = {s: {q.object.value for q in db.quads_for_pattern(node(s), node(mention), None, g)} for s in labelled}
+        for subject, label in sorted(pairs):
             text = named.get(subject, set())
             agreeing = text & line(label)
             verdict = AGREES if agreeing else DISAGREES if text else SILENT

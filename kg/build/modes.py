@@ -87,6 +87,7 @@ def _finish(gen, writer, mentions, done, notes, extract, datasets, changes: Chan
     if done.degraded:
         notes.append(done.degraded + "; no noun-chunk concepts")
     extracted = finish(gen.db, writer, mentions, done.version, touched=changes.touched if changes else None,
+                       nodes=changes.nodes if changes else frozenset(),
                        questions=extract and (changes is None or changes.questions))
     mentions.set_meta(**_meta(extract, datasets, done.version))
     mentions.close()

@@ -93,11 +93,12 @@ def ingest(plan: Plan, thesaurus, writer, mentions, jobs: int = 1, progress=no_p
 
 
 def finish(db, writer, mentions: Mentions, version: str | None, questions: bool = True,
-           touched: set[str] | None = None) -> set[str]:
+           touched: set[str] | None = None, nodes: set[str] = frozenset()) -> set[str]:
     """The corpus-wide step: concepts decided over every mention and the extracted graph written from them,
     then each bundle question's task. With `touched` (the nodes whose texts changed), only the links of
-    those nodes and of the concepts whose verdict changed are taken out and written again; then it returns
-    the nodes whose facts changed."""
+    those nodes and of the concepts whose verdict changed are taken out and written again, and the catalogue
+    labels of those nodes and of `nodes` (the replaced sources' nodes) checked again; then it returns the
+    nodes whose facts changed."""
     import pyoxigraph as ox
 
     from ..extract import ThesaurusMatches, concept_iri, write
@@ -132,10 +133,10 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
     if touched is not None:
         _drop_orphans(db, graph, {q.object for q in gone if q.predicate.value in _RELS})
         changed |= nodes_of(_links_of(db, graph, touched, objects)) | touched | objects
-    if version is not None:  # what the texts name changed, so every catalogue label is checked again
+    if version is not None:  # a label is checked again where its text or its source changed (`nodes`)
         from .derived import label_checks
 
-        label_checks(db, writer.add, GRAPH)
+        label_checks(db, writer.add, GRAPH, None if touched is None else touched | set(nodes))
         writer.flush()
     if questions:
         question_tasks(db, writer.add)
