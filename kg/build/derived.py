@@ -44,14 +44,15 @@ AGREES, SILENT, DISAGREES = KG.TextAgrees, KG.TextSilent, KG.TextDisagrees
 _LABEL_PROPS = {str(KG.addressesTask): str(KG.mentionsTask), str(KG.usesMethod): str(KG.mentionsMethod)}
 
 
-def label_checks(db, add_quad, graph: URIRef, subjects: set[str] | None = None) -> int:
+def label_checks(db, add_quad, graph: URIRef, thesaurus, subjects: set[str] | None = None) -> int:
     """Check every catalogue label (a node's kg:catalogLabel, read as kg:addressesTask or kg:usesMethod in the
     same source) against the tasks or methods its own text names, in `graph`; with `subjects`, only the
     labels of those nodes (an update: the nodes whose texts or sources changed). Earlier checks of the
     nodes checked are replaced; returns how many labels were checked.
 
     The text agrees when it names the label's concept, a narrower or a broader one; it disagrees when it
-    names concepts of that kind but none on the label's line of the hierarchy; it is silent otherwise."""
+    names concepts of that kind but none on the label's line of the hierarchy (`thesaurus.related`); it is
+    silent otherwise."""
     import hashlib
 
     import pyoxigraph as ox
@@ -67,16 +68,6 @@ def label_checks(db, add_quad, graph: URIRef, subjects: set[str] | None = None) 
     for check in old:
         for fact in list(db.quads_for_pattern(check, None, None, g)):
             db.remove(fact)
-    broader = nx.DiGraph()
-    for q in db.quads_for_pattern(None, node(SKOS.broader), None, None):
-        if isinstance(q.object, ox.NamedNode):
-            broader.add_edge(q.subject.value, q.object.value)
-
-    def line(concept: str) -> set[str]:
-        if concept not in broader:
-            return {concept}
-        return {concept} | nx.descendants(broader, concept) | nx.ancestors(broader, concept)
-
     n = 0
     for prop, mention in sorted(_LABEL_PROPS.items()):
         # What each node is labelled and what its text names: by scanning the property when every node is
@@ -95,7 +86,7 @@ def label_checks(db, add_quad, graph: URIRef, subjects: set[str] | None = None) 
             named = {s: {q.object.value for q in db.quads_for_pattern(node(s), node(mention), None, g)} for s in labelled}
         for subject, label in sorted(pairs):
             text = named.get(subject, set())
-            agreeing = text & line(label)
+            agreeing = {t for t in text if thesaurus.related(label, t)}
             verdict = AGREES if agreeing else DISAGREES if text else SILENT
             check = ID[f"check/{hashlib.sha256(f'{subject} {prop} {label}'.encode()).hexdigest()[:20]}"]
             add_quad(check, RDF.type, KG.LabelCheck, graph)

@@ -123,8 +123,8 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
         changed |= nodes_of(gone)
         links = mentions.links(subjects=touched, norms=flipped)
     if version is not None:
-        matches = ThesaurusMatches(Thesaurus.from_oxigraph(db))
-        write(GraphOut(GRAPH, writer.add), links, version, matches)
+        thesaurus = Thesaurus.from_oxigraph(db)  # the label checks below use it too
+        write(GraphOut(GRAPH, writer.add), links, version, ThesaurusMatches(thesaurus))
     if touched is None:  # the hierarchy comes from the ontologies, and a change to them rebuilds in full
         from .derived import hierarchy
 
@@ -136,7 +136,7 @@ def finish(db, writer, mentions: Mentions, version: str | None, questions: bool 
     if version is not None:  # a label is checked again where its text or its source changed (`nodes`)
         from .derived import label_checks
 
-        label_checks(db, writer.add, GRAPH, None if touched is None else touched | set(nodes))
+        label_checks(db, writer.add, GRAPH, thesaurus, None if touched is None else touched | set(nodes))
         writer.flush()
     if questions:
         question_tasks(db, writer.add)
