@@ -8,6 +8,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..attributes import scale_in_text
+from ..datasets import is_generic
+from ..thesaurus import normalise
 
 Doc.set_extension("kg_scale", default=None, force=True)
 Doc.set_extension("kg_scale_words", default=None, force=True)
@@ -53,8 +55,6 @@ class ConceptMatcher:
                         by_key.setdefault(key, []).append(label.strip())
         self.modal_keys = frozenset(
             k for k, (_, _, concept_kind) in self.entries.items() if concept_kind in ("modality", "setting"))
-        from ..thesaurus import normalise
-
         self.data_words = frozenset(normalise(label) for key, labels in by_key.items() if key in self.modal_keys
                                     for label in labels)
         ordered = sorted(by_key.items())
@@ -146,8 +146,6 @@ class DatasetRecogniser:
 
     def add_names(self, spellings: dict[str, str], nlp: Language, not_names=frozenset()) -> None:
         """`spellings`: each spelling to look for -> the dataset's canonical name (kg.datasets.DatasetNames)."""
-        from ..datasets import is_generic
-
         self.not_names = frozenset(not_names)
         for spelling, canonical in sorted(spellings.items()):
             if len(spelling) >= 3 and not is_generic(spelling):
@@ -155,9 +153,6 @@ class DatasetRecogniser:
                 (self.exact if cased else self.lower).add(canonical, [nlp.make_doc(spelling)])
 
     def __call__(self, doc: Doc) -> Doc:
-        from ..datasets import is_generic
-        from ..thesaurus import normalise
-
         spans = [Span(doc, s, e, label=doc.vocab.strings[k]) for m in (self.exact, self.lower) for k, s, e in m(doc)]
         for _, s, e in self.pattern(doc):
             text = doc[s].text
