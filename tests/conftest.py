@@ -110,6 +110,21 @@ def _graphs(store) -> dict:
     return out
 
 
+def snapshot_of(store) -> dict:
+    """The rows the build stored with the live generation (kg.store.snapshot): file -> its content, rows sorted."""
+    from kg.store.snapshot import SUFFIX
+
+    out = {}
+    for path in sorted(Path(store.live_path() + SUFFIX).glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, list):
+            data = sorted(map(repr, data))
+        elif "rows" in data:
+            data = {**data, "rows": sorted(map(repr, data["rows"]))}
+        out[path.name] = data
+    return out
+
+
 def assert_same_graphs(first: dict, second: dict) -> None:
     """The same named graphs, each isomorphic to its twin; on failure, a few triples of the difference."""
     from rdflib.compare import graph_diff, isomorphic, to_isomorphic

@@ -70,9 +70,9 @@ def test_rebuild_is_idempotent_and_isomorphic(tmp_path):
     second = build_store([src], store)["counts"]["triples"]
     assert first == second
     assert_same_graphs(dump1, _graphs(store))
-    # one generation, and its mentions beside it
+    # one generation, and its mentions and snapshot beside it
     assert sorted(p.name.removeprefix(os.readlink(store.root / "current")) for p in store.root.glob("gen-*")) == [
-        "", ".mentions.sqlite"]
+        "", ".mentions.sqlite", ".snapshot"]
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from cli import cli
 from kg.build import build_store, export_part, load_parts
 from kg.errors import InputError
-from kg.store import LocalStore
-from tests.conftest import SEEDS, _graphs, assert_same_graphs
+from kg.store import MENTIONS, LocalStore
+from kg.store.snapshot import SUFFIX
+from tests.conftest import SEEDS, _graphs, assert_same_graphs, snapshot_of
 
 LISTING = SEEDS / "arxiv" / "arxiv_2023_after.jsonl"
 
@@ -55,6 +56,7 @@ def test_four_parts_extracted_apart_and_loaded_make_the_same_graph(corpus, whole
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-2].endswith("from 6 sources")
     assert_same_graphs(_graphs(whole), _graphs(store))
+    assert snapshot_of(store) == snapshot_of(whole) != {}
 
 
 def test_a_missing_or_foreign_part_is_named_and_nothing_is_loaded(corpus, tmp_path):
@@ -87,6 +89,10 @@ def test_replacing_a_changed_source_gives_the_graph_a_full_build_gives(corpus, t
     after = build_store([src], fresh)["counts"]
     assert before["concepts"] != after["concepts"]  # some noun chunks became concepts or stopped being ones
     assert_same_graphs(_graphs(fresh), _graphs(store))
+    # The rows answers start from are the new graph's, and the old generation's went with it.
+    assert snapshot_of(store) == snapshot_of(fresh) != {}
+    live = store.live_path().rsplit("/", 1)[-1]
+    assert sorted(p.name for p in store.root.glob("*gen-*")) == sorted(f"{live}{s}" for s in ("", MENTIONS, SUFFIX))
 
     again = CliRunner().invoke(cli, ["build", "--add", str(src), "--store", str(store.root)], catch_exceptions=False)
     assert f"note: {store.root} already holds every given source as it is; nothing was rebuilt" in again.output

@@ -1,4 +1,4 @@
-"""The lemmatised thesaurus labels are cached on disk: the same spans with or without the cache."""
+"""The thesaurus labels' words and lemmas are cached on disk: the same spans with or without the cache."""
 
 import pytest
 from rdflib import Graph
@@ -35,7 +35,7 @@ def test_a_second_load_reads_the_lemmas_from_the_cache_and_matches_the_same(thes
     first = nlp.load(thesaurus)
     if first.meta.get("kg_degraded"):
         pytest.fail("the trained pipeline is needed here: pip install -r requirements-nlp.txt", pytrace=False)
-    cached = list(tmp_path.glob("label-lemmas-*.spacy"))
+    cached = list(tmp_path.glob("label-words-*.json"))
     assert len(cached) == 1
     calls = []
     real_pipe = type(first).pipe
@@ -50,10 +50,11 @@ def test_a_second_load_reads_the_lemmas_from_the_cache_and_matches_the_same(thes
 def test_a_broken_or_unwritable_cache_only_costs_time(thesaurus, tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE", str(tmp_path))
     reference = _spans(nlp.load(thesaurus))
-    (cached,) = tmp_path.glob("label-lemmas-*.spacy")
-    cached.write_bytes(b"not a DocBin")
-    assert _spans(nlp.load(thesaurus)) == reference
-    assert cached.read_bytes() != b"not a DocBin"  # rewritten whole
+    (cached,) = tmp_path.glob("label-words-*.json")
+    for broken in (b"not JSON", b'{"a": "dict"}', b"[[1, 2, 3]]"):
+        cached.write_bytes(broken)
+        assert _spans(nlp.load(thesaurus)) == reference
+        assert cached.read_bytes() != broken  # rewritten whole
     blocked = tmp_path / "file"
     blocked.write_text("")
     monkeypatch.setenv("KG_CACHE", str(blocked / "cache"))  # a directory under a file: cannot be made

@@ -158,7 +158,10 @@ class Answerer:
             where = f"on {', '.join(names)}" if asked else "in the question's setting"
             note = f"no paper in the graph beyond the models' own names {u.task.label} {where}"
         if choice.other_setting:
-            top = ", ".join(f"{label} {k}" for label, k in choice.other_setting.most_common(3))
+            # Ties by name: most_common keeps the order settings were counted in, which follows set order and
+            # so changed from one run to the next.
+            top = ", ".join(f"{label} {k}" for label, k in sorted(choice.other_setting.items(),
+                                                                  key=lambda lk: (-lk[1], lk[0]))[:3])
             left = f"papers on {u.task.label} in other settings were left out ({top}, and so on)"
             note = f"{note}; {left}" if note else left
         return out, note

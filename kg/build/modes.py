@@ -102,6 +102,11 @@ def _finish(gen, writer, mentions, done, notes, extract, datasets, changes: Chan
                    if before.get(n, set()) | other.get(n, set()) != now.get(n, set()) | other.get(n, set())}
         focus = nodes | extracted | _pointing_to(gen.db, retyped)
     build_check(notes, only=focus)(Reader(gen.db))
+    if gen.snapshot is not None:
+        from ..index import SNAPSHOT
+        from ..store import snapshot
+
+        snapshot.write(Reader(gen.db), gen.snapshot, SNAPSHOT)
     return {"counts": c, "unmapped": done.unmapped, "notes": done.notes + notes}
 
 

@@ -34,14 +34,20 @@ class ConceptMatcher:
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
-        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        # A label's words -> its keys, lower-cased and lemmatised. spaCy's PhraseMatcher would want a Doc for
+        # each of 4,000 labels, and making them was a tenth of a second of every start; word tuples load
+        # from the cache as they are, and a question or title is short enough to look up at every word.
+        self.lower: dict[tuple[str, ...], list[str]] = {}
+        self.lemma: dict[tuple[str, ...], list[str]] = {}
+        self.lengths: dict[tuple[bool, str], set[int]] = {}  # (lemma?, first word) -> lengths of labels
         self.use_lemmas = False
         self.entries: dict[str, tuple[str, str, str]] = {}
         self.modal_keys: frozenset[str] = frozenset()
         self.data_words: frozenset[str] = frozenset()  # normalised labels of modalities and settings
 
     def add_concepts(self, thesaurus, nlp: Language, lemmas: bool) -> None:
+        from .cache import label_words
+
         self.use_lemmas = lemmas
         by_key: dict[str, list[str]] = {}
         for concept in thesaurus.concepts.values():
@@ -58,25 +64,43 @@ class ConceptMatcher:
         self.data_words = frozenset(normalise(label) for key, labels in by_key.items() if key in self.modal_keys
                                     for label in labels)
         ordered = sorted(by_key.items())
+        words = iter(label_words(nlp, [label for _, labels in ordered for label in labels], lemmas))
         for key, labels in ordered:
-            self.lower.add(key, [nlp.make_doc(label) for label in labels])
-        if lemmas:
-            from .cache import lemmatised
+            for _ in labels:
+                lower, lemma = next(words)
+                self._add(False, lower, key)
+                if lemmas:
+                    self._add(True, lemma, key)
 
-            docs = iter(lemmatised(nlp, [label for _, labels in ordered for label in labels]))
-            for key, labels in ordered:
-                self.lemma.add(key, [next(docs) for _ in labels])
+    def _add(self, lemma: bool, words: list[str], key: str) -> None:
+        if not words:
+            return
+        table = self.lemma if lemma else self.lower
+        keys = table.setdefault(tuple(words), [])
+        if key not in keys:
+            keys.append(key)
+        self.lengths.setdefault((lemma, words[0]), set()).add(len(words))
+
+    def _matches(self, doc: Doc):
+        """(key, start, end) for every label in the text, as PhraseMatcher gives them."""
+        seqs = [(False, self.lower, [t.lower_ for t in doc])]
+        if self.use_lemmas:
+            seqs.append((True, self.lemma, [t.lemma_ for t in doc]))
+        for lemma, table, seq in seqs:
+            for i, word in enumerate(seq):
+                for n in self.lengths.get((lemma, word), ()):
+                    if i + n > len(seq):
+                        continue  # a shorter slice at the text's end must not pass for a shorter label
+                    for key in table.get(tuple(seq[i:i + n]), ()):
+                        yield key, i, i + n
 
     def __call__(self, doc: Doc) -> Doc:
         found = {}
-        matchers = [self.lower, self.lemma] if self.use_lemmas else [self.lower]
-        for matcher in matchers:
-            for key_id, start, end in matcher(doc):
-                key = doc.vocab.strings[key_id]
-                iri, kind, _ = self.entries[key]
-                prev = found.get((iri, start, end))
-                if prev is None or LABEL_KINDS.index(kind) < LABEL_KINDS.index(prev):
-                    found[(iri, start, end)] = kind
+        for key, start, end in self._matches(doc):
+            iri, kind, _ = self.entries[key]
+            prev = found.get((iri, start, end))
+            if prev is None or LABEL_KINDS.index(kind) < LABEL_KINDS.index(prev):
+                found[(iri, start, end)] = kind
         spans = [Span(doc, s, e, label=iri, span_id=kind) for (iri, s, e), kind in found.items()]
         # Modalities and settings describe the data, not the request, so they neither hide nor are hidden
         # by other phrases ("video" stays a setting inside "video super-resolution").

@@ -22,16 +22,21 @@ def add_reader(nlp, directory: Path | None = None) -> str | None:
     The tally weights learned with it go to nlp.meta["kg_tally_weights"]: they are calibrated to this
     reader's probabilities, so they serve only where it does.
     """
-    import spacy
+    from spacy.util import load_config
 
     directory = directory or READER_DIR
     if not (directory / "meta.json").exists():
         return MISSING.format(path=directory)
+    # Only the classifier is read, into the question pipeline: loading the saved pipeline whole would build
+    # a second tokenizer (a tenth of a second of every cold start) just to throw it away.
     try:
-        trained = spacy.load(directory)
-    except (OSError, ValueError) as exc:
+        config = dict(load_config(directory / "config.cfg", interpolate=True)["components"][PIPE])
+        factory = config.pop("factory")
+        nlp.add_pipe(factory, name=PIPE, config=config).from_disk(directory / PIPE, exclude=["vocab"])
+    except (OSError, ValueError, KeyError) as exc:
+        if PIPE in nlp.pipe_names:
+            nlp.remove_pipe(PIPE)
         return f"the trained task reader at {directory} cannot be loaded ({exc}); run kg train"
-    nlp.add_pipe(PIPE, source=trained)
     tally = directory / TALLY
     if tally.exists():
         nlp.meta["kg_tally_weights"] = json.loads(tally.read_text())["weights"]

@@ -37,9 +37,10 @@ def sources_of(reader) -> dict[str, str]:
 class Generation:
     """A database being built, and where its mentions go."""
 
-    def __init__(self, db, mentions: Path):
+    def __init__(self, db, mentions: Path, snapshot: Path | None = None):
         self.db = db
         self.mentions = mentions
+        self.snapshot = snapshot  # where the build stores the rows answers read first, if the store keeps them
 
 
 _IRI_CACHE = 200_000  # IRIs repeat (predicates, classes, graphs, tasks): convert each once
@@ -96,12 +97,17 @@ def to_rdflib(t):
 class Reader:
     """Read-only SPARQL over a store, with user values bound, never pasted."""
 
-    def __init__(self, db):
+    def __init__(self, db, snapshot=None):
         self.db = db
+        self.snapshot = snapshot  # kg.store.snapshot.Snapshot: rows the build stored with this generation
 
     def select(self, query: str, **bindings) -> list[dict]:
         import pyoxigraph as ox
 
+        if self.snapshot is not None:
+            stored = self.snapshot.rows(query, bindings)
+            if stored is not None:
+                return stored
         subs = {ox.Variable(k): _term(v) for k, v in bindings.items()}
         results = self.db.query(query, use_default_graph_as_union=True, substitutions=subs or None)
         names = [v.value for v in results.variables]

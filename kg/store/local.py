@@ -13,6 +13,8 @@ from pathlib import Path
 
 from ..errors import StoreError
 from .base import Generation, Reader, sources_of
+from .snapshot import SUFFIX as SNAPSHOT
+from .snapshot import Snapshot
 
 CURRENT = "current"
 MENTIONS = ".mentions.sqlite"  # beside each generation's database
@@ -20,6 +22,7 @@ MENTIONS = ".mentions.sqlite"  # beside each generation's database
 
 def _remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(str(path) + SNAPSHOT, ignore_errors=True)
     Path(str(path) + MENTIONS).unlink(missing_ok=True)
     if path.is_file():
         path.unlink(missing_ok=True)
@@ -96,7 +99,7 @@ class LocalStore:
                     if live_mentions.exists():
                         shutil.copyfile(live_mentions, str(fresh) + MENTIONS)
                 db = ox.Store(str(fresh))
-                yield Generation(db, Path(str(fresh) + MENTIONS))
+                yield Generation(db, Path(str(fresh) + MENTIONS), Path(str(fresh) + SNAPSHOT))
                 db.flush()
                 if not base:  # a copy changed in a few places is left to RocksDB's own compaction
                     db.optimize()
@@ -124,10 +127,12 @@ class LocalStore:
         """Remove databases a crashed or superseded build left behind."""
         live = os.readlink(self.root / CURRENT) if (self.root / CURRENT).is_symlink() else None
         for p in self.root.glob("gen-*"):
-            if p.name not in (live, f"{live}{MENTIONS}"):
+            if p.name not in (live, f"{live}{MENTIONS}", f"{live}{SNAPSHOT}"):
                 _remove(p)
         for p in self.root.glob(f".{CURRENT}.*"):
             p.unlink(missing_ok=True)
+        for p in self.root.glob(".gen-*.tmp"):  # a snapshot a crashed build was writing
+            shutil.rmtree(p, ignore_errors=True)
 
     def live_path(self) -> str:
         """The database directory readers use now (the symlink resolved, so a rebuild cannot move it)."""
@@ -136,13 +141,14 @@ class LocalStore:
         return os.path.realpath(self.root / CURRENT)
 
     def reader(self) -> "Reader":
-        return Reader(self.open())
+        live = self.live_path()  # once: the database and its snapshot must be of one generation
+        return Reader(self.open(live), Snapshot(Path(live + SNAPSHOT)))
 
-    def open(self):
+    def open(self, live: str | None = None):
         import pyoxigraph as ox
 
         try:
-            return ox.Store.read_only(self.live_path())
+            return ox.Store.read_only(live or self.live_path())
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot open the store: {exc}") from None
 

@@ -13,9 +13,7 @@ graph MANIFEST; graphs of other applications are never touched.
 
 import os
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -139,6 +137,9 @@ class RemoteStore:
                              "application/x-www-form-urlencoded", accept=accept)
 
     def _request(self, method, url, body, content_type, accept=None) -> bytes:
+        import urllib.error
+        import urllib.request  # here: every kg command imports this module, few talk to a server
+
         req = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
         if accept:
             req.add_header("Accept", accept)

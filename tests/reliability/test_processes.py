@@ -13,6 +13,7 @@ import pytest
 
 from kg.build import build_store
 from kg.store import LocalStore
+from kg.store.snapshot import SUFFIX as SNAPSHOT
 from tests.conftest import ROOT, SEEDS, free_port, start_server
 
 KG = [sys.executable, str(ROOT / "cli.py")]
@@ -174,8 +175,8 @@ def test_killing_a_build_leaves_the_previous_graph_live_and_nothing_running(smal
 
 
 def _databases(store) -> list:
-    """The store's generations (each database has its mentions file beside it)."""
-    return [p for p in store.root.glob("gen-*") if p.is_dir()]
+    """The store's generations (each database has its mentions file and its snapshot directory beside it)."""
+    return [p for p in store.root.glob("gen-*") if p.is_dir() and not p.name.endswith(SNAPSHOT)]
 
 
 def test_killing_a_parallel_build_stops_its_workers(small_store, tmp_path):
