@@ -28,26 +28,28 @@ KG = [sys.executable, "-c", "from cli import main; main()"]  # as the kg command
 STARTING_FIGURE = 5.7  # seconds, measured when issue 13 was filed
 
 
-def run(store: Path, cache: str, runs: int, run_dir: str | None = None) -> tuple[float, int]:
-    env = {**os.environ, "KG_CACHE": cache, "KG_RESIDENT": "1" if run_dir else "0", "KG_RUNTIME_DIR": run_dir or ""}
+def _median(cmd: list[str], runs: int, env=None) -> float:
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run([*KG, "ask", "--store", str(store), QUESTION], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - t)
-    return statistics.median(times), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return statistics.median(times)
+
+
+def run(store: Path, cache: str, runs: int, run_dir: str | None = None) -> tuple[float, int]:
+    env = {**os.environ, "KG_CACHE": cache, "KG_RESIDENT": "1" if run_dir else "0", "KG_RUNTIME_DIR": run_dir or ""}
+    median = _median([*KG, "ask", "--store", str(store), QUESTION], runs, env)
+    return median, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 def spacy_alone(runs: int) -> float:
+    """A process that loads what the question pipeline loads from spaCy, and nothing of kg's."""
+    from kg.nlp import QUESTION_EXCLUDE
     from kg.paths import TRAINED_PIPELINE
 
-    code = f"import spacy; spacy.load({TRAINED_PIPELINE!r}, exclude=['ner', 'parser', 'senter'])"
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    code = f"import spacy; spacy.load({TRAINED_PIPELINE!r}, exclude={QUESTION_EXCLUDE!r})"
+    return _median([sys.executable, "-c", code], runs)
 
 
 def wait_for_resident(store: Path, run_dir: str) -> None:

@@ -10,6 +10,8 @@ from ..paths import KG_RULES, TRAINED_PIPELINE
 from . import components  # noqa: F401  (registers the kg_* factories)
 
 TRAINED = TRAINED_PIPELINE
+QUESTION_EXCLUDE = ["ner", "parser", "senter"]  # the parts of the trained pipeline questions do without
+EXTRACTION_EXCLUDE = ["ner", "senter"]  # extraction keeps the parser for noun chunks
 DEGRADED = (
     "the trained spaCy pipeline {name} is not installed; "
     "matching surface words only (install it: see README)"
@@ -25,7 +27,7 @@ def load(thesaurus, datasets=None):
     """
     extract = datasets is not None
     try:
-        nlp = spacy.load(TRAINED, exclude=["ner", "senter"] if extract else ["ner", "parser", "senter"])
+        nlp = spacy.load(TRAINED, exclude=EXTRACTION_EXCLUDE if extract else QUESTION_EXCLUDE)
         nlp.meta["kg_degraded"] = None
     except (OSError, ImportError):
         nlp = spacy.blank("en")

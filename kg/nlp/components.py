@@ -63,14 +63,11 @@ class ConceptMatcher:
             k for k, (_, _, concept_kind) in self.entries.items() if concept_kind in ("modality", "setting"))
         self.data_words = frozenset(normalise(label) for key, labels in by_key.items() if key in self.modal_keys
                                     for label in labels)
-        ordered = sorted(by_key.items())
-        words = iter(label_words(nlp, [label for _, labels in ordered for label in labels], lemmas))
-        for key, labels in ordered:
-            for _ in labels:
-                lower, lemma = next(words)
-                self._add(False, lower, key)
-                if lemmas:
-                    self._add(True, lemma, key)
+        pairs = [(key, label) for key, labels in sorted(by_key.items()) for label in labels]
+        for (key, _), (lower, lemma) in zip(pairs, label_words(nlp, [label for _, label in pairs], lemmas)):
+            self._add(False, lower, key)
+            if lemmas:
+                self._add(True, lemma, key)
 
     def _add(self, lemma: bool, words: list[str], key: str) -> None:
         if not words:
